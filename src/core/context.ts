@@ -1,0 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Task } from './task.js';
+import type { TaskGroup } from './task-group.js';
+
+/**
+ * The one AsyncLocalStorage of tasktree. It is entered once per task start (and once per
+ * `TaskGroup.run` body), never per await: on Node 20 the first `run()` turns on promise hooks
+ * for the whole process, and on Node 24 each `run()` copies the context frame.
+ *
+ * The store is the innermost scope: a Task, or the TaskGroup whose `TaskGroup.run` body is running.
+ */
+export const storage = new AsyncLocalStorage<Task | TaskGroup>();
+
+/** The innermost scope of the running code, if any. */
+export function currentScope(): Task | TaskGroup | undefined {
+  return storage.getStore();
+}

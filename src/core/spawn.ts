@@ -1,0 +1,34 @@
+import { storage } from './context.js';
+import { Task, type SpawnOptions, type TaskFunction } from './task.js';
+import { TaskGroup } from './task-group.js';
+
+/**
+ * Spawns a task into the innermost scope: the `TaskGroup.run` body's group, else the current
+ * task's own scope (every task is also a scope: it settles only after the tasks spawned inside
+ * it). Throws when called outside any task or group body.
+ *
+ * @example
+ * ```ts
+ * import { run, spawn, sleep } from 'tasktree';
+ * await run(async () => {
+ *   spawn('heartbeat', async (task) => {
+ *     while (!task.signal.aborted) await sleep(1000);
+ *   }, { daemon: true });
+ *   const answer = spawn('compute', async () => 42);
+ *   console.log(await answer); // 42; the daemon is stopped when main is done
+ * });
+ * ```
+ */
+export function spawn<T>(name: string, fn: TaskFunction<T>, options?: SpawnOptions): Task<T>;
+export function spawn<T>(fn: TaskFunction<T>, options?: SpawnOptions): Task<T>;
+export function spawn<T>(a: string | TaskFunction<T>, b?: TaskFunction<T> | SpawnOptions, c?: SpawnOptions): Task<T> {
+  const api = 'spawn(name, fn, options)';
+  const scope = storage.getStore();
+  if (scope === undefined) {
+    throw new Error(
+      `${api}: there is no current task: call it inside run(), a task, or a TaskGroup.run() body, or use group.spawn()`,
+    );
+  }
+  const group = scope instanceof Task ? (scope._own ??= TaskGroup._implicitFor(scope)) : scope;
+  return group._spawn(api, a, b, c);
+}

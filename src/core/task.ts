@@ -1,0 +1,475 @@
+import { storage } from './context.js';
+import { deferred, type Deferred } from './deferred.js';
+import { CancelledError, TaskGroupError, describeError, isCancellation, type TaskFailure } from './errors.js';
+import { emit, isObserved } from './events.js';
+import { hooks } from './hooks.js';
+import { formatId } from './ids.js';
+import { recordFinished } from './registry.js';
+import { cancelScopeTree, cancelTask, TaskGroup } from './task-group.js';
+import { now, toEpoch } from './time.js';
+import { checkName, show } from './validate.js';
+
+/** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
+export type TaskState = 'queued' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
+
+/** The function a task runs. It receives its own task (for `task.signal`, `task.name`, …). */
+export type TaskFunction<T> = (task: Task<T>) => T | PromiseLike<T>;
+
+/** Per-task options of `spawn()`. */
+export interface SpawnOptions {
+  /**
+   * A daemon task does not keep its scope open: once every non-daemon task and the body of its
+   * scope are done, daemons are cancelled (reason `scope-done`). Default `false`.
+   */
+  readonly daemon?: boolean;
+  /** Free-form labels shown by the inspection tools (e.g. `{ route: '/users', requestId: 42 }`). */
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+// Internal state codes, in lifecycle order: everything above RUNNING is settled.
+export const QUEUED = 0;
+export const RUNNING = 1;
+export const FULFILLED = 2;
+export const REJECTED = 3;
+export const CANCELLED = 4;
+const STATE_NAMES: readonly TaskState[] = ['queued', 'running', 'fulfilled', 'rejected', 'cancelled'];
+
+// Flags.
+export const DAEMON = 1;
+/** The task holds one of its group's concurrency slots. */
+export const SLOT = 2;
+
+// What a task is waiting on (`_wk`); `_wt` holds the target, `_ws` the time the wait began.
+export const W_NONE = 0;
+/** `_wt`: a Task, or a Task[] (`Promise.all`/`race` over tasks). */
+export const W_TASK = 1;
+/** `_wt`: the TaskGroup being joined. */
+export const W_GROUP = 2;
+/** `_wt`: the number of milliseconds. */
+export const W_SLEEP = 3;
+/** `_wt`: the label given to `waitFor`. */
+export const W_PROMISE = 4;
+
+/**
+ * A named unit of concurrent work in a scope. Created by `spawn()` / `group.spawn()`, never
+ * with `new`. Awaitable (`await task` gives its value or throws its error), but not a Promise:
+ * awaiting it records who waits on it, which the inspection tools show.
+ *
+ * @example
+ * ```ts
+ * import { run, spawn } from 'tasktree';
+ * await run(async () => {
+ *   const user = spawn('fetch-user', async (task) => {
+ *     const res = await fetch('https://example.com/user', { signal: task.signal });
+ *     return res.status;
+ *   });
+ *   console.log(user.path, await user); // 'main › fetch-user' 200
+ * });
+ * ```
+ */
+export class Task<T = unknown> implements PromiseLike<T> {
+  /** The name given at spawn, else the function's name, else `Task-N`. */
+  readonly name: string;
+  /** The task that owns the group this task was spawned into; `undefined` for a root task. */
+  readonly parent: Task | undefined;
+
+  /** @internal Process-wide sequence number; the id is derived from it. */
+  _seq: number;
+  /** @internal The group the task was spawned into. */
+  _group: TaskGroup;
+  /** @internal QUEUED … CANCELLED. */
+  _state: number;
+  /** @internal DAEMON | SLOT. */
+  _flags: number;
+  /** @internal The function, until it starts. */
+  // `any` keeps Task<T> assignable to Task<unknown>.
+  _fn: ((task: any) => unknown) | undefined;
+  /** @internal The value, or the thrown error, once settled. */
+  _result: unknown;
+  /** @internal Monotonic creation time. */
+  _created: number;
+  /** @internal Monotonic settle time (0 while live). */
+  _settled: number;
+  /** @internal Set once cancellation is requested. */
+  _cancel: CancelledError | undefined;
+  /** @internal Created on first read of `signal`. */
+  _ac: AbortController | undefined;
+  /** @internal The task's own scope, created on the first `spawn()` inside it. */
+  _own: TaskGroup | undefined;
+  /** @internal Head of the list of open groups this task owns (its own scope and explicit groups). */
+  _groups: TaskGroup | undefined;
+  /** @internal Neighbours in the group's list of live tasks. */
+  _prev: Task | undefined;
+  /** @internal */
+  _next: Task | undefined;
+  /** @internal Wait kind (W_*), target, start time, and the await batch it began in. */
+  _wk: number;
+  /** @internal */
+  _wt: unknown;
+  /** @internal */
+  _ws: number;
+  /** @internal */
+  _wb: number;
+  /** @internal Backs `result()` and `then`, created on first use. */
+  _deferred: Deferred<any> | undefined;
+  /** @internal Attributes, and debug-mode sites; absent for most tasks. */
+  _extra: TaskExtra | undefined;
+
+  /** @internal Use `spawn()` or `group.spawn()`. */
+  constructor(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) {
+    this.name = name;
+    this.parent = group.owner;
+    this._seq = seq;
+    this._group = group;
+    this._state = RUNNING;
+    this._flags = flags;
+    this._fn = fn;
+    this._result = undefined;
+    this._created = now();
+    this._settled = 0;
+    this._cancel = undefined;
+    this._ac = undefined;
+    this._own = undefined;
+    this._groups = undefined;
+    this._prev = undefined;
+    this._next = undefined;
+    this._wk = W_NONE;
+    this._wt = undefined;
+    this._ws = 0;
+    this._wb = 0;
+    this._deferred = undefined;
+    this._extra = undefined;
+  }
+
+  /** Unique in the process and across processes: `<per-process nanoid>.<counter>`. */
+  get id(): string {
+    return formatId(this._seq);
+  }
+
+  /** The names of the task's ancestors and its own, joined with ` › `: `main › request#42 › fetch-user`. */
+  get path(): string {
+    let path = this.name;
+    for (let t = this.parent; t !== undefined; t = t.parent) path = `${t.name} › ${path}`;
+    return path;
+  }
+
+  /** `queued`, `running`, `fulfilled`, `rejected` or `cancelled`. */
+  get state(): TaskState {
+    return STATE_NAMES[this._state] as TaskState;
+  }
+
+  /** Whether the task is a daemon (see {@link SpawnOptions.daemon}). */
+  get daemon(): boolean {
+    return (this._flags & DAEMON) !== 0;
+  }
+
+  /**
+   * Aborted when the task is cancelled, with a {@link CancelledError} as `reason`. Pass it to
+   * anything that accepts an AbortSignal (`fetch`, `setTimeout` from `node:timers/promises`, …).
+   */
+  get signal(): AbortSignal {
+    let ac = this._ac;
+    if (ac === undefined) {
+      ac = this._ac = new AbortController();
+      if (this._cancel !== undefined) ac.abort(this._cancel);
+    }
+    return ac.signal;
+  }
+
+  /** The cancellation, once requested (the task may still be running: cancellation is cooperative). */
+  get cancellation(): CancelledError | undefined {
+    return this._cancel;
+  }
+
+  /**
+   * Requests cancellation: aborts the task's `signal` and cancels everything in its scopes. A task
+   * that has not started yet never runs. Does nothing once the task has settled, or when it was
+   * already cancelled (the first reason wins).
+   */
+  cancel(reason?: unknown): void {
+    if (this._state > RUNNING || this._cancel !== undefined) return;
+    cancelTask(this, new CancelledError(reason === undefined ? { kind: 'explicit' } : { kind: 'explicit', reason }));
+  }
+
+  /** The live tasks spawned in this task's scopes (a fresh array). */
+  get children(): Task[] {
+    const out: Task[] = [];
+    for (let g = this._groups; g !== undefined; g = g._nextG) {
+      for (let t = g._head; t !== undefined; t = t._next) out.push(t);
+    }
+    return out;
+  }
+
+  /** When the task was spawned, in epoch milliseconds. */
+  get createdAt(): number {
+    return toEpoch(this._created);
+  }
+
+  /** When the task settled, in epoch milliseconds; `undefined` while it is live. */
+  get settledAt(): number | undefined {
+    return this._settled === 0 ? undefined : toEpoch(this._settled);
+  }
+
+  /** The task's outcome as a real Promise (the same one on every call). */
+  result(): Promise<T> {
+    let d = this._deferred;
+    if (d === undefined) {
+      d = this._deferred = deferred<T>();
+      if (this._state > RUNNING) settleDeferred(this, d);
+    }
+    return d.promise as Promise<T>;
+  }
+
+  /**
+   * An accessor, so that `await task` is noticed at the moment it happens, in the awaiting task:
+   * the inspection tools show the awaited-by edge and since when.
+   */
+  get then(): <R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ) => Promise<R1 | R2> {
+    noteAwait(this as Task);
+    return thenResult;
+  }
+
+  /**
+   * Records that this task is waiting on `promise`, labelled `label`, until it settles; returns
+   * the promise's outcome. A dump then shows `waiting on db.query for 2.3 s`.
+   */
+  waitFor<V>(promise: PromiseLike<V>, label: string): Promise<V> {
+    return waitOn(this as Task, promise, checkName('task.waitFor(promise, label)', label));
+  }
+
+  /** `Task 'fetch-user' (id) running for 1.2 s` */
+  toString(): string {
+    const age = ((this._settled === 0 ? now() : this._settled) - this._created) / 1000;
+    const verb = this._state > RUNNING ? 'after' : 'for';
+    return `Task '${this.name}' (${this.id}) ${this.state} ${verb} ${age.toFixed(age < 10 ? 2 : 1)} s`;
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `<${this.toString()}>`;
+  }
+}
+
+/** @internal Rarely present per-task data. */
+export interface TaskExtra {
+  attributes?: Readonly<Record<string, string | number | boolean>>;
+  /** Debug mode: the creation site (an object holding an unformatted stack). */
+  createdSite?: { stack?: string };
+  /** Debug mode: where the task last awaited another task. */
+  awaitSite?: { stack?: string };
+}
+
+function thenResult<T, R1, R2>(
+  this: Task<T>,
+  onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+  onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+): Promise<R1 | R2> {
+  return this.result().then(onfulfilled, onrejected);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Await bookkeeping. `Promise.all([a, b])` reads `a.then` and `b.then` in the same synchronous run;
+// a later await of the same task cannot happen before a microtask passes. So reads in one batch
+// (between two microtask checkpoints) add to one wait; a new batch starts a new wait.
+
+let awaitBatch = 1;
+let batchBumpScheduled = false;
+function bumpBatch(): void {
+  awaitBatch++;
+  batchBumpScheduled = false;
+}
+
+/** @internal The innermost task of the running code. */
+export function taskOfScope(scope: Task | TaskGroup | undefined): Task | undefined {
+  return scope === undefined ? undefined : scope instanceof Task ? scope : scope.owner;
+}
+
+/** @internal Records that the current task starts awaiting `target`. */
+export function noteAwait(target: Task): void {
+  const waiter = taskOfScope(storage.getStore());
+  if (waiter === undefined || waiter._state > RUNNING) return;
+  if (waiter._wk === W_TASK && waiter._wb === awaitBatch) {
+    const prev = waiter._wt as Task | Task[];
+    if (Array.isArray(prev)) prev.push(target);
+    else if (prev !== target) waiter._wt = [prev, target];
+  } else {
+    waiter._wk = W_TASK;
+    waiter._wt = target;
+    waiter._ws = now();
+    waiter._wb = awaitBatch;
+    if (!batchBumpScheduled) {
+      batchBumpScheduled = true;
+      queueMicrotask(bumpBatch);
+    }
+  }
+  if (hooks.await !== undefined) hooks.await(waiter, target);
+}
+
+/** @internal Sets a wait on `task` and returns a token to clear it with {@link endWait}. */
+export function beginWait(task: Task, kind: number, target: unknown): number {
+  task._wk = kind;
+  task._wt = target;
+  return (task._ws = now());
+}
+
+/** @internal Clears the wait begun at `since`, unless a newer wait replaced it. */
+export function endWait(task: Task, since: number): void {
+  if (task._ws === since && task._wk !== W_NONE) {
+    task._wk = W_NONE;
+    task._wt = undefined;
+  }
+}
+
+/** @internal */
+export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): Promise<V> {
+  if (promise === null || typeof (promise as { then?: unknown }).then !== 'function') {
+    throw new TypeError(`waitFor(promise, label): expected promise to be a promise or thenable, got ${show(promise)}`);
+  }
+  if (task._state > RUNNING) return Promise.resolve(promise);
+  const since = beginWait(task, W_PROMISE, label);
+  return Promise.resolve(promise).then(
+    (value) => {
+      endWait(task, since);
+      return value;
+    },
+    (error: unknown) => {
+      endWait(task, since);
+      throw error;
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting. Tasks start from a queue drained in a microtask, never by synchronous recursion: a
+// chain of 100,000 tasks each spawning the next uses constant stack.
+
+let runQueue: Task[] = [];
+let runHead = 0;
+let drainScheduled = false;
+
+/** @internal Starts `task` soon (in a microtask). */
+export function scheduleStart(task: Task): void {
+  runQueue.push(task);
+  if (!drainScheduled) {
+    drainScheduled = true;
+    queueMicrotask(drainRunQueue);
+  }
+}
+
+function drainRunQueue(): void {
+  // Tasks spawned while draining join this same loop.
+  while (runHead < runQueue.length) {
+    const task = runQueue[runHead] as Task;
+    runQueue[runHead++] = undefined as unknown as Task;
+    startTask(task);
+  }
+  runQueue = [];
+  runHead = 0;
+  drainScheduled = false;
+}
+
+function startTask(task: Task): void {
+  if (task._state !== RUNNING) return;
+  if (task._cancel !== undefined) {
+    // Cancelled before it started: its function never runs.
+    settleTask(task, CANCELLED, task._cancel);
+    return;
+  }
+  if (isObserved('start')) emit('start', task);
+  void storage.run(task, drive, task);
+}
+
+async function drive(task: Task): Promise<void> {
+  const fn = task._fn as TaskFunction<unknown>;
+  task._fn = undefined;
+  let value: unknown;
+  try {
+    value = await fn(task);
+  } catch (error) {
+    bodyEnded(task, false, error);
+    return;
+  }
+  bodyEnded(task, true, value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ending. A task settles when its function has returned and every group it owns has closed.
+
+function bodyEnded(task: Task, ok: boolean, value: unknown): void {
+  if (task._groups === undefined) {
+    settleTask(task, ok ? FULFILLED : isCancellation(value, task._cancel) ? CANCELLED : REJECTED, value);
+    return;
+  }
+  void closeScopes(task, ok, value);
+}
+
+async function closeScopes(task: Task, ok: boolean, value: unknown): Promise<void> {
+  const failed = !ok && !isCancellation(value, task._cancel);
+  if (failed) cancelScopeTree(task, new CancelledError({ kind: 'body-failed', group: task.name, error: value }));
+  // Explicit groups the function left open are closed as part of the task's scope.
+  const failures: TaskFailure[] = [];
+  const joins: Promise<void>[] = [];
+  const groups: TaskGroup[] = [];
+  for (let g = task._groups; g !== undefined; g = g._nextG) groups.push(g);
+  for (const group of groups) {
+    const join = group._close();
+    if (group === task._own) {
+      if (join !== undefined) joins.push(join);
+    } else {
+      joins.push(
+        (join ?? Promise.resolve()).then(() => {
+          if (group._failures !== undefined) {
+            failures.push({ source: 'body', task: undefined, error: new TaskGroupError(group.name, group._failures) });
+          }
+        }),
+      );
+    }
+  }
+  if (joins.length > 0) {
+    const since = beginWait(task, W_GROUP, task._own ?? task._groups);
+    await Promise.all(joins);
+    endWait(task, since);
+  }
+  const own = task._own?._failures;
+  const all = own === undefined ? failures : [...own, ...failures];
+  if (all.length > 0) {
+    if (failed && !all.some((f) => f.error === value)) all.push({ source: 'body', task: undefined, error: value });
+    settleTask(task, REJECTED, new TaskGroupError(task.name, all));
+  } else {
+    settleTask(task, ok ? FULFILLED : failed ? REJECTED : CANCELLED, value);
+  }
+}
+
+/** @internal Final: records the outcome, tells the group, history and listeners. */
+export function settleTask(task: Task, state: number, result: unknown): void {
+  if (state === CANCELLED && !(result instanceof CancelledError)) {
+    // An AbortError from a web API after our signal aborted: the task rejects with the cancellation.
+    result = task._cancel ?? new CancelledError({ kind: 'explicit', reason: result });
+  }
+  task._state = state;
+  task._result = result;
+  task._settled = now();
+  task._fn = undefined;
+  task._wk = W_NONE;
+  task._wt = undefined;
+  const d = task._deferred;
+  if (d !== undefined) settleDeferred(task, d);
+  task._group._childSettled(task);
+  recordFinished(task);
+  if (isObserved('settle')) emit('settle', task);
+}
+
+function settleDeferred<T>(task: Task<T>, d: Deferred<T>): void {
+  if (task._state === FULFILLED) d.resolve(task._result as T);
+  else d.reject(task._result);
+}
+
+/** @internal A one-line summary of how a settled task ended. */
+export function outcomeSummary(task: Task): string {
+  if (task._state === FULFILLED) return 'fulfilled';
+  if (task._state === CANCELLED) return `cancelled: ${(task._result as CancelledError).message}`;
+  return `rejected: ${describeError(task._result)}`;
+}

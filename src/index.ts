@@ -1,0 +1,17 @@
+/**
+ * tasktree — structured concurrency with named, inspectable tasks.
+ *
+ * The architecture, once:
+ * - `core/` is the library: Task, TaskGroup, spawn, run, the one AsyncLocalStorage (context),
+ *   the registry (the live task tree plus a bounded history), events and errors. It imports
+ *   nothing from the other layers.
+ * - `inspect/` (entry `tasktree/inspect`) reads the core: snapshots, call graphs, renderers,
+ *   the dump signal, the monitor socket, the agent the CLI talks to.
+ * - `debug/` (entry `tasktree/debug`) adds creation and await sites, the blocked-loop watchdog
+ *   and leak reports through the core's hooks.
+ * - `testing/` (entry `tasktree/testing`) has helpers for node:test and Vitest.
+ * - `cli/` is the `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` against a PID.
+ *
+ * This entry re-exports the core.
+ */
+export * from './core/index.js';
