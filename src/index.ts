@@ -4,14 +4,24 @@
  * The architecture, once:
  * - `core/` is the library: Task, TaskGroup, spawn, run, the one AsyncLocalStorage (context),
  *   the registry (the live task tree plus a bounded history), events and errors. It imports
- *   nothing from the other layers.
+ *   nothing from the other layers; they reach it through `core/internal.ts` and `core/hooks.ts`.
  * - `inspect/` (entry `tasktree/inspect`) reads the core: snapshots, call graphs, renderers,
- *   the dump signal, the monitor socket, the agent the CLI talks to.
+ *   the dump signal, the monitor socket, and the agent the CLI talks to.
  * - `debug/` (entry `tasktree/debug`) adds creation and await sites, the blocked-loop watchdog
  *   and leak reports through the core's hooks.
  * - `testing/` (entry `tasktree/testing`) has helpers for node:test and Vitest.
  * - `cli/` is the `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` against a PID.
  *
- * This entry re-exports the core.
+ * This entry re-exports the core, and wires the operations tooling every process gets by loading
+ * tasktree: the agent the CLI reads through Node's inspector, `run()`'s dump signal, and the
+ * monitor socket when `TASKTREE_MONITOR=1`.
  */
+import { installAgent } from './inspect/agent.js';
+import { startMonitorFromEnv } from './inspect/monitor.js';
+import { addDumpSignalRunHook } from './inspect/run-hook.js';
+
 export * from './core/index.js';
+
+installAgent();
+addDumpSignalRunHook();
+startMonitorFromEnv();

@@ -1,4 +1,5 @@
 import type { Task } from './task.js';
+import { now } from './time.js';
 
 /**
  * Why a task or group was cancelled. Every {@link CancelledError} carries one.
@@ -42,7 +43,9 @@ export function describeCancelReason(reason: CancelReason): string {
     case 'explicit':
       return reason.reason === undefined ? 'cancelled explicitly' : `cancelled explicitly: ${describeError(reason.reason)}`;
     case 'parent-cancelled':
-      return `parent '${reason.parent.path}' was cancelled (${describeCancelReason(reason.cause.reason)})`;
+      // The parent's name and the first cause only: a chain of 5,000 scopes must not build
+      // 5,000 ever longer messages.
+      return `parent '${reason.parent.name}' was cancelled (${describeCancelReason(reason.cause._root.reason)})`;
     case 'sibling-failed':
       return `sibling '${reason.task.name}' (${reason.task.id}) failed: ${describeError(reason.error)}`;
     case 'body-failed':
@@ -81,9 +84,16 @@ export class CancelledError extends Error {
   override name = 'CancelledError';
   /** Who cancelled, and why. */
   readonly reason: CancelReason;
+  /** @internal Monotonic time of the cancellation (for "ignoring cancellation for 6 s"). */
+  readonly _at: number;
+  /** @internal The first cancellation of a `parent-cancelled` chain (this error otherwise). */
+  readonly _root: CancelledError;
   constructor(reason: CancelReason) {
+    const root = reason.kind === 'parent-cancelled' ? reason.cause._root : undefined;
     super(describeCancelReason(reason));
     this.reason = reason;
+    this._root = root ?? this;
+    this._at = now();
   }
 }
 

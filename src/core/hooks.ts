@@ -18,8 +18,19 @@ export interface RunHookOptions {
 }
 
 /**
- * Called by `run()` when it starts, with the root task; each may return a function that `run()`
- * calls when it ends (e.g. to remove a signal handler). The inspection layer installs the dump
- * signal this way, the debug layer its watchdog.
+ * What a run hook returns for one `run()`: `started(root)` is called once the root task exists,
+ * `end(root)` when `run()` ends (after every task settled). `end` may throw: `run()` then rejects
+ * with that error if the root task fulfilled (the root task's own error wins otherwise). A bare
+ * function is taken as `end`.
  */
-export const runHooks: Array<(root: Task, options: RunHookOptions) => (() => void) | undefined> = [];
+export interface RunHookSession {
+  started?(root: Task): void;
+  end?(root: Task): void;
+}
+
+/**
+ * Called by `run()` when it starts, *before* it spawns the root task (so a hook that sets
+ * `hooks.spawn` sees the root task's creation). The inspection layer installs the dump signal this
+ * way, the debug layer its watchdog and end-of-run leak report.
+ */
+export const runHooks: Array<(options: RunHookOptions) => RunHookSession | (() => void) | undefined> = [];

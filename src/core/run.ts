@@ -1,5 +1,5 @@
 import { CancelledError } from './errors.js';
-import { runHooks } from './hooks.js';
+import { runHooks, type RunHookSession } from './hooks.js';
 import { FULFILLED, type TaskFunction } from './task.js';
 import { TaskGroup, cancelTask } from './task-group.js';
 import { checkFunction, checkName, checkOptions } from './validate.js';
@@ -45,13 +45,16 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   checkOptions(api, options);
   const name = options?.name === undefined ? 'main' : checkName(api, options.name);
   const group = new TaskGroup(name);
+  // Hooks run before the root task is spawned (debug mode records its creation site).
+  const sessions: RunHookSession[] = [];
+  for (const hook of runHooks) {
+    const session = hook({ debug: options?.debug, dumpSignal: options?.dumpSignal });
+    if (session !== undefined) sessions.push(typeof session === 'function' ? { end: session } : session);
+  }
   const root = group.spawn(name, main);
+  for (const session of sessions) session.started?.(root);
 
   const cleanups: (() => void)[] = [];
-  for (const hook of runHooks) {
-    const cleanup = hook(root, { debug: options?.debug, dumpSignal: options?.dumpSignal });
-    if (cleanup !== undefined) cleanups.push(cleanup);
-  }
   if (options?.handleSignals !== false) {
     let received = false;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -64,11 +67,20 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
       cleanups.push(() => process.off(signal, onSignal));
     }
   }
+  let hookError: { error: unknown } | undefined;
   try {
     await group._close();
   } finally {
     for (const cleanup of cleanups.reverse()) cleanup();
+    for (const session of sessions.reverse()) {
+      try {
+        session.end?.(root);
+      } catch (error) {
+        hookError ??= { error };
+      }
+    }
   }
-  if (root._state === FULFILLED) return root._result as T;
-  throw root._result;
+  if (root._state !== FULFILLED) throw root._slot;
+  if (hookError !== undefined) throw hookError.error;
+  return root._slot as T;
 }

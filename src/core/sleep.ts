@@ -30,7 +30,7 @@ export function sleep(ms: number, options?: SleepOptions): Promise<void> {
   const since = task === undefined ? 0 : beginWait(task, W_SLEEP, ms);
   return new Promise<void>((resolve, reject) => {
     const done = (): void => {
-      if (task !== undefined) endWait(task, since);
+      if (task !== undefined) endWait(task, since, ms);
       signal?.removeEventListener('abort', onAbort);
     };
     const onAbort = (): void => {

@@ -1,6 +1,5 @@
 import { storage } from './context.js';
-import { Task, type SpawnOptions, type TaskFunction } from './task.js';
-import { TaskGroup } from './task-group.js';
+import { Task, ownScope, type SpawnOptions, type TaskFunction } from './task.js';
 
 /**
  * Spawns a task into the innermost scope: the `TaskGroup.run` body's group, else the current
@@ -29,6 +28,6 @@ export function spawn<T>(a: string | TaskFunction<T>, b?: TaskFunction<T> | Spaw
       `${api}: there is no current task: call it inside run(), a task, or a TaskGroup.run() body, or use group.spawn()`,
     );
   }
-  const group = scope instanceof Task ? (scope._own ??= TaskGroup._implicitFor(scope)) : scope;
+  const group = scope instanceof Task ? ownScope(scope, api) : scope;
   return group._spawn(api, a, b, c);
 }

@@ -357,7 +357,7 @@ export class TaskGroup {
     try {
       await join;
     } finally {
-      endWait(owner, since);
+      endWait(owner, since, this);
     }
   }
 
@@ -410,7 +410,7 @@ export class TaskGroup {
       this._running--;
       if (this._queue !== undefined) this._startQueued();
     }
-    if (task._state === REJECTED) this._fail({ source: 'task', task, error: task._result }, true);
+    if (task._state === REJECTED) this._fail({ source: 'task', task, error: task._slot }, true);
     if (this._count === 0 && this._rooted) {
       this._rooted = false;
       unlinkRoot(this);
@@ -522,7 +522,8 @@ function drain(work: Work): void {
     task._cancel = err;
     if (task._state === QUEUED) (unstarted ??= []).push(task);
     if (isObserved('cancel')) emit('cancel', task, err);
-    if (task._ac !== undefined) task._ac.abort(err);
+    const ac = task._extra?.ac;
+    if (ac !== undefined) ac.abort(err);
     if (task._groups !== undefined) {
       const childErr = new CancelledError({ kind: 'parent-cancelled', parent: task, cause: err });
       for (let g: TaskGroup | undefined = task._groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);

@@ -1,6 +1,6 @@
 import { storage } from './context.js';
 import { deferred, type Deferred } from './deferred.js';
-import { CancelledError, TaskGroupError, describeError, isCancellation, type TaskFailure } from './errors.js';
+import { CancelledError, ScopeClosedError, TaskGroupError, describeError, isCancellation, type TaskFailure } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
 import { formatId } from './ids.js';
@@ -38,6 +38,8 @@ const STATE_NAMES: readonly TaskState[] = ['queued', 'running', 'fulfilled', 're
 export const DAEMON = 1;
 /** The task holds one of its group's concurrency slots. */
 export const SLOT = 2;
+/** The task's function has ended: its scopes are closing, nothing more can be spawned into it. */
+export const SCOPE_CLOSED = 4;
 
 // What a task is waiting on (`_wk`); `_wt` holds the target, `_ws` the time the wait began.
 export const W_NONE = 0;
@@ -70,8 +72,6 @@ export const W_PROMISE = 4;
 export class Task<T = unknown> implements PromiseLike<T> {
   /** The name given at spawn, else the function's name, else `Task-N`. */
   readonly name: string;
-  /** The task that owns the group this task was spawned into; `undefined` for a root task. */
-  readonly parent: Task | undefined;
 
   /** @internal Process-wide sequence number; the id is derived from it. */
   _seq: number;
@@ -81,64 +81,53 @@ export class Task<T = unknown> implements PromiseLike<T> {
   _state: number;
   /** @internal DAEMON | SLOT. */
   _flags: number;
-  /** @internal The function, until it starts. */
-  // `any` keeps Task<T> assignable to Task<unknown>.
-  _fn: ((task: any) => unknown) | undefined;
-  /** @internal The value, or the thrown error, once settled. */
-  _result: unknown;
+  /**
+   * @internal The function until the task starts, then nothing, then the value or the thrown
+   * error once it settles (one field: a pending task is the common case, and memory per task
+   * is a budget).
+   */
+  _slot: unknown;
   /** @internal Monotonic creation time. */
   _created: number;
-  /** @internal Monotonic settle time (0 while live). */
-  _settled: number;
   /** @internal Set once cancellation is requested. */
   _cancel: CancelledError | undefined;
-  /** @internal Created on first read of `signal`. */
-  _ac: AbortController | undefined;
-  /** @internal The task's own scope, created on the first `spawn()` inside it. */
-  _own: TaskGroup | undefined;
   /** @internal Head of the list of open groups this task owns (its own scope and explicit groups). */
   _groups: TaskGroup | undefined;
   /** @internal Neighbours in the group's list of live tasks. */
   _prev: Task | undefined;
   /** @internal */
   _next: Task | undefined;
-  /** @internal Wait kind (W_*), target, start time, and the await batch it began in. */
+  /** @internal Wait kind (W_*), target, and start time; once settled, `_ws` is the settle time. */
   _wk: number;
   /** @internal */
   _wt: unknown;
   /** @internal */
   _ws: number;
-  /** @internal */
-  _wb: number;
-  /** @internal Backs `result()` and `then`, created on first use. */
-  _deferred: Deferred<any> | undefined;
-  /** @internal Attributes, and debug-mode sites; absent for most tasks. */
+  /** @internal What most tasks never need: the AbortController, the result promise, attributes, debug sites. */
   _extra: TaskExtra | undefined;
 
   /** @internal Use `spawn()` or `group.spawn()`. */
   constructor(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) {
     this.name = name;
-    this.parent = group.owner;
     this._seq = seq;
     this._group = group;
     this._state = RUNNING;
     this._flags = flags;
-    this._fn = fn;
-    this._result = undefined;
+    this._slot = fn;
     this._created = now();
-    this._settled = 0;
     this._cancel = undefined;
-    this._ac = undefined;
-    this._own = undefined;
     this._groups = undefined;
     this._prev = undefined;
     this._next = undefined;
     this._wk = W_NONE;
     this._wt = undefined;
     this._ws = 0;
-    this._wb = 0;
-    this._deferred = undefined;
     this._extra = undefined;
+  }
+
+  /** The task that owns the group this task was spawned into; `undefined` for a root task. */
+  get parent(): Task | undefined {
+    return this._group.owner;
   }
 
   /** Unique in the process and across processes: `<per-process nanoid>.<counter>`. */
@@ -168,9 +157,10 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * anything that accepts an AbortSignal (`fetch`, `setTimeout` from `node:timers/promises`, …).
    */
   get signal(): AbortSignal {
-    let ac = this._ac;
+    const extra = (this._extra ??= {});
+    let ac = extra.ac;
     if (ac === undefined) {
-      ac = this._ac = new AbortController();
+      ac = extra.ac = new AbortController();
       if (this._cancel !== undefined) ac.abort(this._cancel);
     }
     return ac.signal;
@@ -207,14 +197,15 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** When the task settled, in epoch milliseconds; `undefined` while it is live. */
   get settledAt(): number | undefined {
-    return this._settled === 0 ? undefined : toEpoch(this._settled);
+    return this._state > RUNNING ? toEpoch(this._ws) : undefined;
   }
 
   /** The task's outcome as a real Promise (the same one on every call). */
   result(): Promise<T> {
-    let d = this._deferred;
+    const extra = (this._extra ??= {});
+    let d = extra.deferred;
     if (d === undefined) {
-      d = this._deferred = deferred<T>();
+      d = extra.deferred = deferred<unknown>();
       if (this._state > RUNNING) settleDeferred(this, d);
     }
     return d.promise as Promise<T>;
@@ -242,7 +233,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** `Task 'fetch-user' (id) running for 1.2 s` */
   toString(): string {
-    const age = ((this._settled === 0 ? now() : this._settled) - this._created) / 1000;
+    const age = ((this._state > RUNNING ? this._ws : now()) - this._created) / 1000;
     const verb = this._state > RUNNING ? 'after' : 'for';
     return `Task '${this.name}' (${this.id}) ${this.state} ${verb} ${age.toFixed(age < 10 ? 2 : 1)} s`;
   }
@@ -255,6 +246,10 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
 /** @internal Rarely present per-task data. */
 export interface TaskExtra {
+  /** Created on the first read of `task.signal`. */
+  ac?: AbortController;
+  /** Backs `result()` and `then`, created on first use. */
+  deferred?: Deferred<unknown>;
   attributes?: Readonly<Record<string, string | number | boolean>>;
   /** Debug mode: the creation site (an object holding an unformatted stack). */
   createdSite?: { stack?: string };
@@ -272,14 +267,12 @@ function thenResult<T, R1, R2>(
 
 // ---------------------------------------------------------------------------------------------
 // Await bookkeeping. `Promise.all([a, b])` reads `a.then` and `b.then` in the same synchronous run;
-// a later await of the same task cannot happen before a microtask passes. So reads in one batch
-// (between two microtask checkpoints) add to one wait; a new batch starts a new wait.
+// a later await by the same task cannot happen before a microtask passes. So reads by one waiter
+// before the next microtask checkpoint add to one wait; anything else starts a new wait.
 
-let awaitBatch = 1;
-let batchBumpScheduled = false;
-function bumpBatch(): void {
-  awaitBatch++;
-  batchBumpScheduled = false;
+let batchWaiter: Task | undefined;
+function endBatch(): void {
+  batchWaiter = undefined;
 }
 
 /** @internal The innermost task of the running code. */
@@ -291,7 +284,7 @@ export function taskOfScope(scope: Task | TaskGroup | undefined): Task | undefin
 export function noteAwait(target: Task): void {
   const waiter = taskOfScope(storage.getStore());
   if (waiter === undefined || waiter._state > RUNNING) return;
-  if (waiter._wk === W_TASK && waiter._wb === awaitBatch) {
+  if (waiter === batchWaiter && waiter._wk === W_TASK) {
     const prev = waiter._wt as Task | Task[];
     if (Array.isArray(prev)) prev.push(target);
     else if (prev !== target) waiter._wt = [prev, target];
@@ -299,11 +292,8 @@ export function noteAwait(target: Task): void {
     waiter._wk = W_TASK;
     waiter._wt = target;
     waiter._ws = now();
-    waiter._wb = awaitBatch;
-    if (!batchBumpScheduled) {
-      batchBumpScheduled = true;
-      queueMicrotask(bumpBatch);
-    }
+    if (batchWaiter === undefined) queueMicrotask(endBatch);
+    batchWaiter = waiter;
   }
   if (hooks.await !== undefined) hooks.await(waiter, target);
 }
@@ -315,9 +305,9 @@ export function beginWait(task: Task, kind: number, target: unknown): number {
   return (task._ws = now());
 }
 
-/** @internal Clears the wait begun at `since`, unless a newer wait replaced it. */
-export function endWait(task: Task, since: number): void {
-  if (task._ws === since && task._wk !== W_NONE) {
+/** @internal Clears the wait on `target` begun at `since`, unless a newer wait replaced it. */
+export function endWait(task: Task, since: number, target: unknown): void {
+  if (task._ws === since && task._wt === target && task._wk !== W_NONE) {
     task._wk = W_NONE;
     task._wt = undefined;
   }
@@ -332,11 +322,11 @@ export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): P
   const since = beginWait(task, W_PROMISE, label);
   return Promise.resolve(promise).then(
     (value) => {
-      endWait(task, since);
+      endWait(task, since, label);
       return value;
     },
     (error: unknown) => {
-      endWait(task, since);
+      endWait(task, since, label);
       throw error;
     },
   );
@@ -379,26 +369,41 @@ function startTask(task: Task): void {
     return;
   }
   if (isObserved('start')) emit('start', task);
-  void storage.run(task, drive, task);
+  storage.run(task, runFunction, task);
 }
 
-async function drive(task: Task): Promise<void> {
-  const fn = task._fn as TaskFunction<unknown>;
-  task._fn = undefined;
-  let value: unknown;
+// Runs inside the task's context. The completion handlers are shared functions, not closures:
+// a promise reaction runs in the context its `then` was called in, so they find their task with
+// `getStore()`. That saves two closures and their context per task.
+function runFunction(task: Task): void {
+  const fn = task._slot as TaskFunction<unknown>;
+  task._slot = undefined;
+  let result: unknown;
   try {
-    value = await fn(task);
+    result = fn(task);
   } catch (error) {
     bodyEnded(task, false, error);
     return;
   }
-  bodyEnded(task, true, value);
+  if (result instanceof Promise) result.then(onFulfilled, onRejected);
+  else if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    Promise.resolve(result).then(onFulfilled, onRejected);
+  } else bodyEnded(task, true, result);
+}
+
+function onFulfilled(value: unknown): void {
+  bodyEnded(storage.getStore() as Task, true, value);
+}
+
+function onRejected(error: unknown): void {
+  bodyEnded(storage.getStore() as Task, false, error);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Ending. A task settles when its function has returned and every group it owns has closed.
 
 function bodyEnded(task: Task, ok: boolean, value: unknown): void {
+  task._flags |= SCOPE_CLOSED;
   if (task._groups === undefined) {
     settleTask(task, ok ? FULFILLED : isCancellation(value, task._cancel) ? CANCELLED : REJECTED, value);
     return;
@@ -416,7 +421,7 @@ async function closeScopes(task: Task, ok: boolean, value: unknown): Promise<voi
   for (let g = task._groups; g !== undefined; g = g._nextG) groups.push(g);
   for (const group of groups) {
     const join = group._close();
-    if (group === task._own) {
+    if (group._implicit) {
       if (join !== undefined) joins.push(join);
     } else {
       joins.push(
@@ -429,11 +434,12 @@ async function closeScopes(task: Task, ok: boolean, value: unknown): Promise<voi
     }
   }
   if (joins.length > 0) {
-    const since = beginWait(task, W_GROUP, task._own ?? task._groups);
+    const joined = groups.find((g) => g._implicit) ?? groups[0];
+    const since = beginWait(task, W_GROUP, joined);
     await Promise.all(joins);
-    endWait(task, since);
+    endWait(task, since, joined);
   }
-  const own = task._own?._failures;
+  const own = groups.find((g) => g._implicit)?._failures;
   const all = own === undefined ? failures : [...own, ...failures];
   if (all.length > 0) {
     if (failed && !all.some((f) => f.error === value)) all.push({ source: 'body', task: undefined, error: value });
@@ -445,31 +451,38 @@ async function closeScopes(task: Task, ok: boolean, value: unknown): Promise<voi
 
 /** @internal Final: records the outcome, tells the group, history and listeners. */
 export function settleTask(task: Task, state: number, result: unknown): void {
-  if (state === CANCELLED && !(result instanceof CancelledError)) {
-    // An AbortError from a web API after our signal aborted: the task rejects with the cancellation.
-    result = task._cancel ?? new CancelledError({ kind: 'explicit', reason: result });
+  if (state === CANCELLED && result !== task._cancel) {
+    // A cancelled task rejects with its own cancellation (not the AbortError of a web API, nor an
+    // inner scope's `parent-cancelled` error that the function let through).
+    result = task._cancel ?? (result instanceof CancelledError ? result : new CancelledError({ kind: 'explicit', reason: result }));
   }
   task._state = state;
-  task._result = result;
-  task._settled = now();
-  task._fn = undefined;
+  task._slot = result;
+  task._ws = now();
   task._wk = W_NONE;
   task._wt = undefined;
-  const d = task._deferred;
+  const d = task._extra?.deferred;
   if (d !== undefined) settleDeferred(task, d);
   task._group._childSettled(task);
   recordFinished(task);
   if (isObserved('settle')) emit('settle', task);
 }
 
-function settleDeferred<T>(task: Task<T>, d: Deferred<T>): void {
-  if (task._state === FULFILLED) d.resolve(task._result as T);
-  else d.reject(task._result);
+function settleDeferred(task: Task, d: Deferred<unknown>): void {
+  if (task._state === FULFILLED) d.resolve(task._slot);
+  else d.reject(task._slot);
 }
 
 /** @internal A one-line summary of how a settled task ended. */
 export function outcomeSummary(task: Task): string {
   if (task._state === FULFILLED) return 'fulfilled';
-  if (task._state === CANCELLED) return `cancelled: ${(task._result as CancelledError).message}`;
-  return `rejected: ${describeError(task._result)}`;
+  if (task._state === CANCELLED) return `cancelled: ${(task._slot as CancelledError).message}`;
+  return `rejected: ${describeError(task._slot)}`;
+}
+
+/** @internal The task's own scope (where `spawn()` inside it goes), created on first use. */
+export function ownScope(task: Task, api: string): TaskGroup {
+  for (let g = task._groups; g !== undefined; g = g._nextG) if (g._implicit) return g;
+  if ((task._flags & SCOPE_CLOSED) !== 0) throw new ScopeClosedError(task.name, api);
+  return TaskGroup._implicitFor(task);
 }

@@ -1,0 +1,83 @@
+// W1 — spawn N children that each await one resolved promise, then join them all.
+// Result: nanoseconds per task (wall time of spawn + run + join, divided by N).
+// Params: { system, n, reps, warmup }
+
+import { main, perUnitSampler, repeat } from '../lib/harness.js';
+import { naiveSpawn } from '../lib/naive.js';
+
+async function child() {
+  await Promise.resolve();
+}
+
+main({
+  async bare(p) {
+    const { n } = p;
+    const once = () => {
+      const ps = new Array(n);
+      for (let i = 0; i < n; i++) ps[i] = child();
+      return Promise.all(ps);
+    };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+  },
+
+  async naive(p) {
+    const { n } = p;
+    const once = () =>
+      naiveSpawn('w1', () => {
+        const ps = new Array(n);
+        for (let i = 0; i < n; i++) ps[i] = naiveSpawn('child', child);
+        return Promise.all(ps);
+      });
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+  },
+
+  async 'effect-fork'(p) {
+    const { n } = p;
+    const { Effect, Fiber } = await import('effect');
+    const childE = Effect.promise(() => Promise.resolve());
+    const program = Effect.gen(function* () {
+      const fibers = new Array(n);
+      for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(childE);
+      for (let i = 0; i < n; i++) yield* Fiber.join(fibers[i]);
+    });
+    const once = () => Effect.runPromise(program);
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+  },
+
+  async 'effect-all'(p) {
+    const { n } = p;
+    const { Effect } = await import('effect');
+    const childE = Effect.promise(() => Promise.resolve());
+    const once = () => {
+      const effects = new Array(n);
+      for (let i = 0; i < n; i++) effects[i] = childE;
+      return Effect.runPromise(Effect.all(effects, { concurrency: 'unbounded' }));
+    };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+  },
+
+  async effection(p) {
+    const { n } = p;
+    const { run, spawn, until } = await import('effection');
+    function* childOp() {
+      yield* until(Promise.resolve());
+    }
+    const once = () =>
+      run(function* () {
+        const tasks = new Array(n);
+        for (let i = 0; i < n; i++) tasks[i] = yield* spawn(childOp);
+        for (let i = 0; i < n; i++) yield* tasks[i];
+      });
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+  },
+
+  async tasktree(p) {
+    const { n } = p;
+    const { TaskGroup } = await import('../../dist/src/index.js');
+    const once = () =>
+      TaskGroup.run('w1', async (group) => {
+        for (let i = 0; i < n; i++) group.spawn('child', child);
+      });
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+  },
+});

@@ -1,0 +1,76 @@
+// W2 — a chain of depth D where each task spawns one child and awaits it.
+// mode "time":    D = 1,000, result msPerChain (median/min/max over repetitions).
+// mode "survive": one chain of depth D (1,000 / 10,000 / 100,000); result { survived, ms } —
+//                 a RangeError is reported as not survived; a crash is reported by the runner.
+// Params: { system, mode, depth, reps, warmup }
+
+import { main, now, perUnitSampler, repeat } from '../lib/harness.js';
+import { naiveSpawn } from '../lib/naive.js';
+
+/** `make(depth)` returns a function that runs one whole chain and resolves when it is joined. */
+async function measure(p, once) {
+  if (p.mode === 'survive') {
+    const t0 = now();
+    try {
+      await once();
+    } catch (err) {
+      const overflow = err instanceof RangeError || /call stack/i.test(String(err && err.message));
+      if (!overflow) throw err;
+      return { survived: false, depth: p.depth, error: `${err.name}: ${err.message}` };
+    }
+    return { survived: true, depth: p.depth, ms: now() - t0 };
+  }
+  // ms per chain = ns per unit with one unit per chain, / 1e6
+  const s = await repeat(p, perUnitSampler(1, once));
+  const toMs = (x) => x / 1e6;
+  return { msPerChain: { median: toMs(s.median), min: toMs(s.min), max: toMs(s.max), samples: s.samples.map(toMs) } };
+}
+
+main({
+  async bare(p) {
+    async function node(d) {
+      if (d > 0) await node(d - 1);
+    }
+    return measure(p, () => node(p.depth));
+  },
+
+  async naive(p) {
+    function node(d) {
+      return d > 0 ? naiveSpawn('link', () => node(d - 1)) : Promise.resolve();
+    }
+    return measure(p, () => naiveSpawn('root', () => node(p.depth)));
+  },
+
+  async 'effect-fork'(p) {
+    const { Effect, Fiber } = await import('effect');
+    const node = (d) =>
+      d === 0 ? Effect.void : Effect.flatMap(Effect.forkChild(Effect.suspend(() => node(d - 1))), Fiber.join);
+    return measure(p, () => Effect.runPromise(node(p.depth)));
+  },
+
+  async 'effect-all'(p) {
+    const { Effect } = await import('effect');
+    const node = (d) =>
+      d === 0 ? Effect.void : Effect.all([Effect.suspend(() => node(d - 1))], { concurrency: 'unbounded' });
+    return measure(p, () => Effect.runPromise(node(p.depth)));
+  },
+
+  async effection(p) {
+    const { run, spawn } = await import('effection');
+    function* node(d) {
+      if (d > 0) {
+        const child = yield* spawn(() => node(d - 1));
+        yield* child;
+      }
+    }
+    return measure(p, () => run(() => node(p.depth)));
+  },
+
+  async tasktree(p) {
+    const { run, spawn } = await import('../../dist/src/index.js');
+    async function node(d) {
+      if (d > 0) await spawn('link', () => node(d - 1));
+    }
+    return measure(p, () => run(() => node(p.depth)));
+  },
+});

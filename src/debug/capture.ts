@@ -1,0 +1,52 @@
+import type { Task } from '../core/index.js';
+import { hooks, setTaskExtra, taskExtra } from '../core/internal.js';
+
+// Creation and await sites. The stack is captured into a plain object and formatted by V8 only
+// when someone reads `holder.stack` (a snapshot or a report shows it): ≈3.5 µs per capture with a
+// short limit, ≈10 µs more when shown.
+
+let depth = 8;
+
+/** A stack holder: `Error.captureStackTrace` fills `stack` lazily. */
+export interface SiteHolder {
+  stack?: string;
+}
+
+/** Captures the current stack, leaving out `skip` and the frames above it, keeping `extra + depth` frames. */
+export function captureSite(skip: (...args: never[]) => unknown, extra: number): SiteHolder {
+  const holder: SiteHolder = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = depth + extra;
+  Error.captureStackTrace(holder, skip);
+  Error.stackTraceLimit = limit;
+  return holder;
+}
+
+// Frames between the hook and the user's code: TaskGroup._spawn, then spawn() / group.spawn() /
+// run(); for awaits: noteAwait, then the `then` accessor.
+function onSpawn(task: Task): void {
+  const site = captureSite(onSpawn, 3);
+  const extra = taskExtra(task);
+  if (extra === undefined) setTaskExtra(task, { createdSite: site });
+  else extra.createdSite = site;
+}
+
+function onAwait(waiter: Task): void {
+  const site = captureSite(onAwait, 2);
+  const extra = taskExtra(waiter);
+  if (extra === undefined) setTaskExtra(waiter, { awaitSite: site });
+  else extra.awaitSite = site;
+}
+
+/** Installs the spawn and await hooks; `stackDepth` frames are kept per site. */
+export function installSiteHooks(stackDepth: number): void {
+  depth = stackDepth;
+  hooks.spawn = onSpawn;
+  hooks.await = onAwait;
+}
+
+/** Removes them: the core is back to one `undefined` check per spawn and per await. */
+export function removeSiteHooks(): void {
+  if (hooks.spawn === onSpawn) hooks.spawn = undefined;
+  if (hooks.await === onAwait) hooks.await = undefined;
+}

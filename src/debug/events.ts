@@ -1,0 +1,26 @@
+import { EventEmitter } from 'eventemitter3';
+import type { BlockedReport, IgnoredCancelReport, LeakReport, NeverAwaitedReport, UnhandledRejectionReport } from './reports.js';
+
+/** The events of {@link debugEvents}, with their listener signatures. */
+export interface DebugEventMap {
+  blocked: [report: BlockedReport];
+  'unhandled-rejection': [report: UnhandledRejectionReport];
+  'never-awaited': [report: NeverAwaitedReport];
+  leak: [report: LeakReport];
+  'ignored-cancel': [report: IgnoredCancelReport];
+}
+
+/**
+ * Every debug-mode report, as it happens: `blocked`, `unhandled-rejection`, `never-awaited`,
+ * `leak`, `ignored-cancel`. Listeners run synchronously (a `leak` at process exit, too). By
+ * default each report is also printed to stderr as a `TaskTreeWarning`; pass
+ * `enableDebug({ warnings: false })` to only get the events.
+ *
+ * @example
+ * ```ts
+ * import { debugEvents, enableDebug } from 'tasktree/debug';
+ * enableDebug({ warnings: false });
+ * debugEvents.on('blocked', (report) => metrics.histogram('loop_block_ms', report.durationMs, { task: report.task }));
+ * ```
+ */
+export const debugEvents = new EventEmitter<DebugEventMap>();

@@ -1,0 +1,48 @@
+import type { Snapshot, TaskInfo, WaitInfo } from './schema.js';
+
+/** `850 ms`, `2.3 s`, `4 min 5 s`, `2 h 3 min` */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const total = Math.floor(s);
+  if (total < 3600) return `${Math.floor(total / 60)} min ${total % 60} s`;
+  return `${Math.floor(total / 3600)} h ${Math.floor((total % 3600) / 60)} min`;
+}
+
+/** Looks tasks up by id. */
+export function indexTasks(snapshot: Snapshot): Map<string, TaskInfo> {
+  const byId = new Map<string, TaskInfo>();
+  for (const task of snapshot.tasks) byId.set(task.id, task);
+  return byId;
+}
+
+/** `fetch-user [ab12cd.3]`, or just the id of a task no longer in the snapshot. */
+export function taskLabel(id: string, byId: Map<string, TaskInfo>): string {
+  const task = byId.get(id);
+  return task === undefined ? `[${id}]` : `${task.name} [${id}]`;
+}
+
+/** What the wait is, without its duration: `fetch-user [ab12cd.3]`, `sleep 1000 ms`, … */
+export function describeWaitTarget(wait: WaitInfo, byId: Map<string, TaskInfo>): string {
+  switch (wait.kind) {
+    case 'task': {
+      const shown = wait.taskIds.slice(0, 3).map((id) => taskLabel(id, byId));
+      if (wait.taskIds.length > 3) shown.push(`+${wait.taskIds.length - 3} more`);
+      return wait.taskIds.length === 1 ? `task ${shown[0]}` : `${wait.taskIds.length} tasks: ${shown.join(', ')}`;
+    }
+    case 'group':
+      return `group '${wait.group}'`;
+    case 'sleep':
+      return `sleep ${wait.ms} ms`;
+    case 'promise':
+      return wait.label;
+    case 'queue':
+      return `a slot in '${wait.group}'`;
+  }
+}
+
+/** `waiting on task fetch-user [ab12cd.3] for 1.2 s` */
+export function describeWait(wait: WaitInfo, byId: Map<string, TaskInfo>): string {
+  return `waiting on ${describeWaitTarget(wait, byId)} for ${formatDuration(wait.forMs)}`;
+}

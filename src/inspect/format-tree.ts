@@ -1,0 +1,227 @@
+import { describeWait, describeWaitTarget, formatDuration, indexTasks } from './describe.js';
+import type { Snapshot, TaskInfo, WaitInfo } from './schema.js';
+
+/** Options of {@link formatTree}. */
+export interface FormatTreeOptions {
+  /** Show identical sibling subtrees one by one instead of collapsing them as `[x120]`. */
+  readonly expand?: boolean;
+}
+
+interface Node {
+  readonly task: TaskInfo;
+  readonly children: Node[];
+  /** Equal for identical subtrees (same names, states, waits and shape; ids and ages aside). */
+  shape: number;
+}
+
+/** One line of the tree: a task, or a run of identical siblings. */
+interface Entry {
+  readonly nodes: Node[];
+  readonly prefix: string;
+  readonly last: boolean;
+  readonly depth: number;
+}
+
+/** Deeper levels stop indenting (a 100,000-deep chain would need gigabytes of spaces). */
+const MAX_INDENT = 48;
+
+/**
+ * The task tree as text, like `pstree`: roots are tasks with no parent, children nested with
+ * `├──`, `└──` and `│`. Each line shows the name, id, state, age and what the task waits on.
+ * Identical sibling subtrees (same names up to numbers, states, waits and shape) are collapsed
+ * as `[x120]` unless `expand` is set. Awaited-by
+ * cycles — deadlocks — are listed after the tree as the cycle path.
+ *
+ * A pure function of the snapshot: it reads no clock.
+ *
+ * @example
+ * ```ts
+ * import { run, spawn, sleep } from 'tasktree';
+ * import { captureSnapshot, formatTree } from 'tasktree/inspect';
+ * await run(async () => {
+ *   spawn('worker', () => sleep(10));
+ *   console.log(formatTree(captureSnapshot()));
+ * });
+ * ```
+ */
+export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): string {
+  const byId = indexTasks(snapshot);
+  const roots = buildForest(snapshot.tasks, byId);
+  const expand = options?.expand === true;
+  if (!expand) assignShapes(roots, byId);
+
+  const lines: string[] = [];
+  const stack: Entry[] = [];
+  const pushSiblings = (nodes: Node[], prefix: string, depth: number): void => {
+    const runs = expand ? nodes.map((n) => [n]) : groupByShape(nodes);
+    for (let i = runs.length - 1; i >= 0; i--) stack.push({ nodes: runs[i] as Node[], prefix, last: i === runs.length - 1, depth });
+  };
+  pushSiblings(roots, '', 0);
+  while (stack.length > 0) {
+    const { nodes, prefix, last, depth } = stack.pop() as Entry;
+    const first = nodes[0] as Node;
+    const marker = depth > MAX_INDENT ? `(depth ${depth}) ` : '';
+    lines.push(`${prefix}${last ? '└── ' : '├── '}${marker}${nodes.length === 1 ? taskLine(first.task, byId) : runLine(nodes, byId)}`);
+    if (first.children.length > 0) {
+      const indent = depth >= MAX_INDENT ? prefix : `${prefix}${last ? '    ' : '│   '}`;
+      pushSiblings(first.children, indent, depth + 1);
+    }
+  }
+  if (lines.length === 0) lines.push('(no live tasks)');
+
+  const cycles = findCycles(snapshot.tasks, byId);
+  if (cycles.length > 0) {
+    lines.push('', cycles.length === 1 ? 'Deadlock (tasks awaiting each other):' : `Deadlocks (${cycles.length} cycles of tasks awaiting each other):`);
+    for (const cycle of cycles) {
+      const names = cycle.map((id) => `${byId.get(id)?.name ?? '?'} [${id}]`);
+      lines.push(`  ${names.join(' → ')} → ${names[0] as string}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `name [id] running 1.2 s — waiting on … for …` */
+export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>): string {
+  let line = `${task.name} [${task.id}] ${task.state} ${formatDuration(task.ageMs)}`;
+  if (task.daemon) line += ' (daemon)';
+  if (task.waitingOn !== null) line += ` — ${describeWait(task.waitingOn, byId)}`;
+  if (task.cancelled !== null) line += ` — cancelled ${formatDuration(task.cancelled.forMs)} ago: ${task.cancelled.message}`;
+  return line;
+}
+
+function runLine(nodes: Node[], byId: Map<string, TaskInfo>): string {
+  const first = (nodes[0] as Node).task;
+  let minAge = Infinity;
+  let maxAge = 0;
+  for (const { task } of nodes) {
+    minAge = Math.min(minAge, task.ageMs);
+    maxAge = Math.max(maxAge, task.ageMs);
+  }
+  const ages = formatDuration(minAge) === formatDuration(maxAge) ? formatDuration(minAge) : `${formatDuration(minAge)}–${formatDuration(maxAge)}`;
+  const lastName = (nodes[nodes.length - 1] as Node).task.name;
+  const names = lastName === first.name ? first.name : `${first.name} … ${lastName}`;
+  let line = `[x${nodes.length}] ${names} [${first.id} …] ${first.state} ${ages}`;
+  if (first.daemon) line += ' (daemon)';
+  // Ids of the first task's targets would mislead on a line that stands for many tasks.
+  if (first.waitingOn !== null) line += ` — waiting on ${describeWaitTarget(first.waitingOn, byId).replace(IDS, '')}`;
+  if (first.cancelled !== null) line += ` — cancelled: ${first.cancelled.message}`;
+  return line;
+}
+
+function buildForest(tasks: readonly TaskInfo[], byId: Map<string, TaskInfo>): Node[] {
+  const nodes = new Map<string, Node>();
+  for (const task of tasks) nodes.set(task.id, { task, children: [], shape: 0 });
+  const roots: Node[] = [];
+  for (const task of tasks) {
+    const node = nodes.get(task.id) as Node;
+    const parent = task.parentId === null || !byId.has(task.parentId) ? undefined : nodes.get(task.parentId);
+    if (parent === undefined || parent === node) roots.push(node);
+    else parent.children.push(node);
+  }
+  return roots;
+}
+
+// Siblings that differ only in numbers (`request#41`, `request#42`) count as identical.
+const DIGITS = /\d+/g;
+const IDS = / \[[^\]]*\]/g;
+
+// Shapes by hash-consing: a subtree's key is its own description plus its children's shape
+// numbers, so keys stay short however deep the tree is. Children are numbered before parents.
+function assignShapes(roots: Node[], byId: Map<string, TaskInfo>): void {
+  const order: Node[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    order.push(node);
+    for (const child of node.children) stack.push(child);
+  }
+  const shapes = new Map<string, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i] as Node;
+    const { task } = node;
+    const wait = task.waitingOn === null ? '' : waitShape(task.waitingOn, byId);
+    const key = `${task.name.replace(DIGITS, '#')}\u0000${task.state}\u0000${task.daemon}\u0000${wait}\u0000${task.cancelled?.kind ?? ''}\u0000${node.children.map((c) => c.shape).join(',')}`;
+    let shape = shapes.get(key);
+    if (shape === undefined) shapes.set(key, (shape = shapes.size + 1));
+    node.shape = shape;
+  }
+}
+
+function waitShape(wait: WaitInfo, byId: Map<string, TaskInfo>): string {
+  switch (wait.kind) {
+    case 'task':
+      return `task:${wait.taskIds.map((id) => byId.get(id)?.name ?? '?').join(',')}`;
+    case 'group':
+    case 'queue':
+      return `${wait.kind}:${wait.group}`;
+    case 'sleep':
+      return `sleep:${wait.ms}`;
+    case 'promise':
+      return `promise:${wait.label}`;
+  }
+}
+
+/** Runs of siblings with the same shape, in order of first appearance. */
+function groupByShape(nodes: Node[]): Node[][] {
+  const runs = new Map<number, Node[]>();
+  for (const node of nodes) {
+    const run = runs.get(node.shape);
+    if (run === undefined) runs.set(node.shape, [node]);
+    else run.push(node);
+  }
+  return [...runs.values()];
+}
+
+/** Cycles in the awaits-on graph, each once, starting from its smallest id. */
+export function findCycles(tasks: readonly TaskInfo[], byId: Map<string, TaskInfo>): string[][] {
+  const WHITE = 0;
+  const GREY = 1;
+  const BLACK = 2;
+  const color = new Map<string, number>();
+  const cycles: string[][] = [];
+  const seen = new Set<string>();
+  const targets = (id: string): readonly string[] => {
+    const wait = byId.get(id)?.waitingOn;
+    return wait?.kind === 'task' ? wait.taskIds.filter((t) => byId.has(t)) : [];
+  };
+  for (const start of tasks) {
+    // Only tasks waiting on tasks can be on a cycle.
+    if (start.waitingOn?.kind !== 'task' || (color.get(start.id) ?? WHITE) !== WHITE) continue;
+    // Iterative DFS; `path` is the grey chain.
+    const path: string[] = [];
+    const iters: number[] = [];
+    path.push(start.id);
+    iters.push(0);
+    color.set(start.id, GREY);
+    while (path.length > 0) {
+      const id = path[path.length - 1] as string;
+      const next = targets(id);
+      const i = iters[iters.length - 1] as number;
+      if (i >= next.length) {
+        color.set(id, BLACK);
+        path.pop();
+        iters.pop();
+        continue;
+      }
+      iters[iters.length - 1] = i + 1;
+      const to = next[i] as string;
+      const c = color.get(to) ?? WHITE;
+      if (c === WHITE) {
+        color.set(to, GREY);
+        path.push(to);
+        iters.push(0);
+      } else if (c === GREY) {
+        const cycle = path.slice(path.indexOf(to));
+        let min = 0;
+        for (let k = 1; k < cycle.length; k++) if ((cycle[k] as string) < (cycle[min] as string)) min = k;
+        const rotated = [...cycle.slice(min), ...cycle.slice(0, min)];
+        const key = rotated.join(' ');
+        if (!seen.has(key)) {
+          seen.add(key);
+          cycles.push(rotated);
+        }
+      }
+    }
+  }
+  return cycles;
+}

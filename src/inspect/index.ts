@@ -1,0 +1,19 @@
+// tasktree/inspect: reads the core's registry and renders it. Data first (captureSnapshot,
+// captureCallGraph), pure renderers (formatTree, formatTable, formatCallGraph, formatTaskDetail),
+// then the thin I/O: printCallGraph, the dump signal, the monitor socket.
+export type { Snapshot, TaskInfo, FinishedInfo, WaitInfo, CancelInfo } from './schema.js';
+export { captureSnapshot } from './snapshot.js';
+export {
+  captureCallGraph,
+  formatCallGraph,
+  printCallGraph,
+  type CallGraph,
+  type CallGraphOptions,
+  type PrintCallGraphOptions,
+} from './call-graph.js';
+export { formatTree, type FormatTreeOptions } from './format-tree.js';
+export { formatTable, type FormatTableOptions } from './format-table.js';
+export { formatTaskDetail } from './format-detail.js';
+export { formatDuration } from './describe.js';
+export { installDumpSignal, type DumpSignalOptions } from './dump-signal.js';
+export { startMonitor, type Monitor } from './monitor.js';

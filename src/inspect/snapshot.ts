@@ -1,0 +1,144 @@
+import type { Task } from '../core/index.js';
+import {
+  awaitedTasks,
+  describeCancelReason,
+  describeError,
+  finishedTasks,
+  isCancelled,
+  isFulfilled,
+  liveTasks,
+  now,
+  taskCancellation,
+  taskCreated,
+  taskExtra,
+  taskGroup,
+  taskResult,
+  taskSettled,
+  taskWait,
+  toEpoch,
+} from '../core/internal.js';
+import type { CancelInfo, FinishedInfo, Snapshot, TaskInfo, WaitInfo } from './schema.js';
+import { siteLines } from './sites.js';
+
+/**
+ * A snapshot of every live task in the process — both edge kinds (spawned-by through
+ * `parentId`, awaited-by through `awaitedBy`), states, ages, what each waits on and for how long,
+ * attributes, debug-mode sites — plus the recently finished tasks. Frozen plain data
+ * (`formatVersion: 1`), ready for `JSON.stringify` and the formatters.
+ *
+ * @example
+ * ```ts
+ * import { run, spawn, sleep } from 'tasktree';
+ * import { captureSnapshot } from 'tasktree/inspect';
+ * await run(async () => {
+ *   spawn('worker', () => sleep(10));
+ *   const snapshot = captureSnapshot();
+ *   console.log(snapshot.tasks.map((t) => t.path)); // ['main', 'main › worker']
+ * });
+ * ```
+ */
+export function captureSnapshot(): Snapshot {
+  const at = now();
+  const tasks = liveTasks();
+  const ids = new Map<Task, string>();
+  for (const task of tasks) ids.set(task, task.id);
+
+  // Awaited-by edges are the reverse of each task's wait on tasks.
+  const awaitedBy = new Map<Task, string[]>();
+  for (const task of tasks) {
+    for (const target of awaitedTasks(task)) {
+      const list = awaitedBy.get(target);
+      const id = ids.get(task) as string;
+      if (list === undefined) awaitedBy.set(target, [id]);
+      else list.push(id);
+    }
+  }
+
+  const paths = new Map<Task, string>();
+  const infos: TaskInfo[] = new Array<TaskInfo>(tasks.length);
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i] as Task;
+    const parent = task.parent;
+    const parentPath = parent === undefined ? undefined : paths.get(parent);
+    const path = parent === undefined ? task.name : `${parentPath ?? parent.path} › ${task.name}`;
+    paths.set(task, path);
+    const extra = taskExtra(task);
+    const cancel = taskCancellation(task);
+    const created = taskCreated(task);
+    infos[i] = Object.freeze({
+      id: ids.get(task) as string,
+      name: task.name,
+      path,
+      parentId: parent === undefined ? null : (ids.get(parent) ?? parent.id),
+      group: taskGroup(task).name,
+      state: task.state as 'queued' | 'running',
+      daemon: task.daemon,
+      createdAt: toEpoch(created),
+      ageMs: at - created,
+      waitingOn: waitInfo(task, ids, at),
+      awaitedBy: frozenList(awaitedBy.get(task)),
+      cancelled:
+        cancel === undefined
+          ? null
+          : Object.freeze({ kind: cancel.reason.kind, message: describeCancelReason(cancel.reason), forMs: at - cancel._at }),
+      attributes: extra?.attributes === undefined ? null : Object.freeze({ ...extra.attributes }),
+      createdAtSite: siteLines(extra?.createdSite),
+      awaitSite: siteLines(extra?.awaitSite),
+    });
+  }
+
+  const finished = finishedTasks().map((task) => finishedInfo(task));
+  return Object.freeze({
+    formatVersion: 1,
+    pid: process.pid,
+    node: process.version,
+    capturedAt: toEpoch(at),
+    tasks: Object.freeze(infos),
+    finished: Object.freeze(finished),
+  });
+}
+
+const EMPTY: readonly string[] = Object.freeze([]);
+function frozenList(list: string[] | undefined): readonly string[] {
+  return list === undefined ? EMPTY : Object.freeze(list);
+}
+
+function waitInfo(task: Task, ids: Map<Task, string>, at: number): WaitInfo | null {
+  const wait = taskWait(task);
+  if (wait === undefined) return null;
+  const forMs = at - wait.since;
+  switch (wait.kind) {
+    case 'task':
+      return Object.freeze({ kind: 'task', taskIds: Object.freeze(wait.tasks.map((t) => ids.get(t) ?? t.id)), forMs });
+    case 'group':
+      return Object.freeze({ kind: 'group', group: wait.group.name, forMs });
+    case 'queue':
+      return Object.freeze({ kind: 'queue', group: wait.group.name, forMs });
+    case 'sleep':
+      return Object.freeze({ kind: 'sleep', ms: wait.ms, forMs });
+    case 'promise':
+      return Object.freeze({ kind: 'promise', label: wait.label, forMs });
+  }
+}
+
+/** @internal The history entry of a settled task. */
+export function finishedInfo(task: Task): FinishedInfo {
+  const created = taskCreated(task);
+  const settled = taskSettled(task);
+  const cancel = taskCancellation(task);
+  const outcome = isFulfilled(task) ? 'fulfilled' : isCancelled(task) ? 'cancelled' : 'rejected';
+  const info: CancelInfo | null =
+    cancel === undefined ? null : Object.freeze({ kind: cancel.reason.kind, message: describeCancelReason(cancel.reason) });
+  return Object.freeze({
+    id: task.id,
+    name: task.name,
+    path: task.path,
+    parentId: task.parent === undefined ? null : task.parent.id,
+    outcome,
+    createdAt: toEpoch(created),
+    settledAt: toEpoch(settled),
+    durationMs: settled - created,
+    error: outcome === 'rejected' ? describeError(taskResult(task)) : null,
+    cancelled: info,
+  });
+}

@@ -1,0 +1,60 @@
+// The inspector transport by itself: the target has a hand-written agent and no tasktree code.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Child } from './helpers.js';
+import { freePort, inspectorAnswers, killAll, privateRuntimeDir, removeDir, runCli, startFixture, waitUntil } from './helpers.js';
+
+describe('the inspector transport', () => {
+  let runtimeDir = '';
+  let env: NodeJS.ProcessEnv = {};
+  let port = 0;
+  let target: Child;
+
+  before(async () => {
+    runtimeDir = privateRuntimeDir();
+    env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
+    delete env['NODE_OPTIONS'];
+    port = await freePort();
+    target = await startFixture('cli-fake-agent', { nodeArgs: [`--inspect-port=${port}`], env });
+  });
+
+  after(async () => {
+    await killAll();
+    removeDir(runtimeDir);
+  });
+
+  it("fetches the agent's snapshot", async () => {
+    const result = await runCli(['ps', String(target.pid), '--json'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const snapshot = JSON.parse(result.stdout) as { pid: number; tasks: Array<{ id: string }> };
+    assert.equal(snapshot.pid, target.pid);
+    assert.deepEqual(
+      snapshot.tasks.map((t) => t.id),
+      ['fake.1', 'fake.2'],
+    );
+    await waitUntil('the inspector is closed', async () => !(await inspectorAnswers(port)));
+  });
+
+  it('passes the task id and the reason of cancel through', async () => {
+    const result = await runCli(['cancel', String(target.pid), 'fake.2', '--reason', 'it is "stuck" \\ really', '--json'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { cancelled: 'fake.2', path: 'main › worker-2' });
+    assert.equal(await target.waitForLine(/^cancel /), 'cancel fake.2 it is "stuck" \\ really');
+  });
+
+  it("prints where's text", async () => {
+    const result = await runCli(['where', String(target.pid), 'fake.2'], { env });
+    assert.deepEqual(result, { code: 0, stdout: 'detail of main › worker-2\n', stderr: '' });
+  });
+
+  it('receives a large answer (several MB) intact', async () => {
+    const bigPort = await freePort();
+    const big = await startFixture('cli-fake-agent', { args: ['--big', '20000'], nodeArgs: [`--inspect-port=${bigPort}`], env });
+    const result = await runCli(['ps', String(big.pid), '--json', '--timeout', '20000'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const snapshot = JSON.parse(result.stdout) as { tasks: Array<{ id: string }> };
+    assert.equal(snapshot.tasks.length, 20000);
+    assert.equal(snapshot.tasks.at(-1)?.id, 'fake.20000');
+    await waitUntil('the inspector is closed', async () => !(await inspectorAnswers(bigPort)));
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WatchCommand } from '../../src/cli/commands.js';
+import { watchFrame } from '../../src/cli/commands.js';
+import type { Snapshot, TaskInfo } from '../../src/inspect/schema.js';
+
+const command: WatchCommand = { kind: 'watch', pid: 42, transport: null, timeoutMs: 5000, expand: false, intervalMs: 500, count: null };
+
+function task(i: number): TaskInfo {
+  return {
+    id: `w.${i}`,
+    name: `worker-with-a-long-name-${i}`,
+    path: i === 0 ? 'main' : `main › worker-with-a-long-name-${i}`,
+    parentId: i === 0 ? null : 'w.0',
+    group: 'main',
+    state: 'running',
+    daemon: false,
+    createdAt: 0,
+    ageMs: 1000,
+    waitingOn: null,
+    awaitedBy: [],
+    cancelled: null,
+    attributes: null,
+    createdAtSite: null,
+    awaitSite: null,
+  };
+}
+
+const snapshot: Snapshot = {
+  formatVersion: 1,
+  pid: 42,
+  node: 'v24.0.0',
+  capturedAt: Date.now(),
+  tasks: Array.from({ length: 30 }, (_, i) => task(i)),
+  finished: [],
+};
+
+describe('watchFrame', () => {
+  it('writes a plain header and the whole tree when stdout is not a terminal', () => {
+    const frame = watchFrame(command, snapshot, { isTTY: false, columns: undefined, rows: undefined }, 'socket');
+    assert.doesNotMatch(frame, /\x1b/);
+    assert.match(frame, /^tasktree watch · pid 42 · Node v24\.0\.0 · 30 live tasks · \d\d:\d\d:\d\d · every 500 ms via socket\n/);
+    assert.equal(frame.match(/worker-with-a-long-name-/g)?.length, 29);
+    assert.ok(frame.endsWith('\n\n'), 'a blank line between frames');
+  });
+
+  it('clears the screen and fits the frame to a terminal', () => {
+    const frame = watchFrame(command, snapshot, { isTTY: true, columns: 40, rows: 10 }, 'inspector');
+    assert.ok(frame.startsWith('\x1b[H\x1b[2J'));
+    const lines = frame.slice('\x1b[H\x1b[2J'.length).trimEnd().split('\n');
+    assert.equal(lines.length, 9);
+    assert.ok(lines.every((line) => line.length <= 40));
+    assert.match(lines.at(-1) ?? '', /^… 23 more lines$/);
+  });
+});

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatTaskDetail } from '../../src/inspect/format-detail.js';
+import type { FinishedInfo, Snapshot, TaskInfo } from '../../src/inspect/schema.js';
+
+const T0 = Date.UTC(2025, 0, 2, 3, 4, 5);
+
+function task(fields: Partial<TaskInfo> & Pick<TaskInfo, 'id' | 'name' | 'path'>): TaskInfo {
+  return {
+    parentId: null,
+    group: 'main',
+    state: 'running',
+    daemon: false,
+    createdAt: T0,
+    ageMs: 2300,
+    waitingOn: null,
+    awaitedBy: [],
+    cancelled: null,
+    attributes: null,
+    createdAtSite: null,
+    awaitSite: null,
+    ...fields,
+  };
+}
+
+const finished: FinishedInfo = {
+  id: 'p.9',
+  name: 'fetch-user',
+  path: 'main › request#42 › fetch-user',
+  parentId: 'p.2',
+  outcome: 'rejected',
+  createdAt: T0,
+  settledAt: T0 + 1200,
+  durationMs: 1200,
+  error: 'Error: connect ECONNREFUSED',
+  cancelled: null,
+};
+
+const snapshot: Snapshot = {
+  formatVersion: 1,
+  pid: 4242,
+  node: 'v24.0.0',
+  capturedAt: T0 + 2300,
+  tasks: [
+    task({ id: 'p.1', name: 'main', path: 'main', waitingOn: { kind: 'group', group: 'main', forMs: 2250 } }),
+    task({
+      id: 'p.2',
+      name: 'request#42',
+      path: 'main › request#42',
+      parentId: 'p.1',
+      ageMs: 83_000,
+      waitingOn: { kind: 'task', taskIds: ['p.3', 'p.77'], forMs: 1234 },
+      awaitedBy: ['p.1'],
+      cancelled: { kind: 'timeout', message: "'request#42' timed out after 5000 ms", forMs: 450 },
+      attributes: { route: '/users/:id', attempt: 2, cached: false },
+      createdAtSite: ['at handle (file:///app/server.js:10:5)', 'at main (file:///app/server.js:3:1)'],
+      awaitSite: ['  at handle (file:///app/server.js:12:11)'],
+    }),
+    task({
+      id: 'p.3',
+      name: 'db',
+      path: 'main › request#42 › db',
+      parentId: 'p.2',
+      group: 'request#42',
+      ageMs: 999,
+      waitingOn: { kind: 'promise', label: 'db.query', forMs: 999 },
+      awaitedBy: ['p.2'],
+    }),
+    task({
+      id: 'p.4',
+      name: 'cache',
+      path: 'main › request#42 › cache',
+      parentId: 'p.2',
+      group: 'request#42',
+      state: 'queued',
+      daemon: true,
+      ageMs: 3_725_000,
+      waitingOn: { kind: 'queue', group: 'request#42', forMs: 3_725_000 },
+      cancelled: { kind: 'explicit', message: 'cancelled explicitly', forMs: 10 },
+    }),
+    task({
+      id: 'p.5',
+      name: 'ticker',
+      path: 'main › ticker',
+      parentId: 'p.1',
+      daemon: true,
+      waitingOn: { kind: 'sleep', ms: 60_000, forMs: 59_950 },
+    }),
+  ],
+  finished: [finished],
+};
+
+describe('formatTaskDetail', () => {
+  it('describes a task with everything the snapshot knows about it', () => {
+    assert.equal(
+      formatTaskDetail(snapshot, 'p.2'),
+      [
+        'request#42 (p.2)',
+        '  path         main › request#42',
+        '  state        running',
+        '  parent       main (p.1)',
+        '  group        main',
+        '  age          1 min 23 s (created 2025-01-02T03:04:05.000Z)',
+        '  waiting on   task db (p.3), task p.77 for 1.2 s',
+        '  awaited by   main (p.1)',
+        "  cancelled    timeout: 'request#42' timed out after 5000 ms, 450 ms ago (still running)",
+        '  attributes',
+        '    route = "/users/:id"',
+        '    attempt = 2',
+        '    cached = false',
+        '  created at',
+        '    at handle (file:///app/server.js:10:5)',
+        '    at main (file:///app/server.js:3:1)',
+        '  await site',
+        '    at handle (file:///app/server.js:12:11)',
+        '  children (2)',
+        '    db (p.3)  running, waiting on db.query for 999 ms',
+        '    cache (p.4)  queued, daemon, waiting on a free slot in group request#42 (queued) for 1 h 2 min, cancel requested 10 ms ago',
+      ].join('\n'),
+    );
+  });
+
+  it('describes a root task waiting on its group', () => {
+    assert.equal(
+      formatTaskDetail(snapshot, 'p.1'),
+      [
+        'main (p.1)',
+        '  path         main',
+        '  state        running',
+        '  parent       – (root task)',
+        '  group        main',
+        '  age          2.3 s (created 2025-01-02T03:04:05.000Z)',
+        '  waiting on   group main to finish for 2.3 s',
+        '  awaited by   –',
+        '  children (2)',
+        '    request#42 (p.2)  running, waiting on task db (p.3), task p.77 for 1.2 s, cancel requested 450 ms ago',
+        '    ticker (p.5)  running, daemon, waiting on sleep(60000 ms) for 60.0 s',
+      ].join('\n'),
+    );
+  });
+
+  it('describes a leaf task with no recorded wait', () => {
+    const lone: Snapshot = { ...snapshot, tasks: [task({ id: 'q.1', name: 'lone', path: 'lone', ageMs: 5 })], finished: [] };
+    assert.equal(
+      formatTaskDetail(lone, 'q.1'),
+      [
+        'lone (q.1)',
+        '  path         lone',
+        '  state        running',
+        '  parent       – (root task)',
+        '  group        main',
+        '  age          5 ms (created 2025-01-02T03:04:05.000Z)',
+        '  waiting on   – (nothing recorded)',
+        '  awaited by   –',
+        '  children     –',
+      ].join('\n'),
+    );
+  });
+
+  it('describes a finished task from the history', () => {
+    assert.equal(
+      formatTaskDetail(snapshot, 'p.9'),
+      [
+        'fetch-user (p.9) — finished',
+        '  path         main › request#42 › fetch-user',
+        '  outcome      rejected after 1.2 s, 1.1 s ago',
+        '  parent       request#42 (p.2)',
+        '  created      2025-01-02T03:04:05.000Z',
+        '  settled      2025-01-02T03:04:06.200Z',
+        '  error        Error: connect ECONNREFUSED',
+      ].join('\n'),
+    );
+  });
+
+  it('throws a RangeError for an id the snapshot does not have', () => {
+    assert.throws(() => formatTaskDetail(snapshot, 'nope'), {
+      name: 'RangeError',
+      message: 'formatTaskDetail: no task with id "nope" in the snapshot of pid 4242',
+    });
+  });
+});

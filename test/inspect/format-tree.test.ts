@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatTree } from '../../src/inspect/format-tree.js';
+import { snapshotOf, taskInfo } from '../helpers/snapshot.js';
+
+const main = taskInfo({ id: 'a.1', name: 'main', ageMs: 5200, waitingOn: { kind: 'group', group: 'main', forMs: 5100 } });
+
+describe('formatTree', () => {
+  it('nests children under their parents with box-drawing lines', () => {
+    const tasks = [
+      main,
+      taskInfo({ id: 'a.2', name: 'request#1', parentId: 'a.1', ageMs: 1300, waitingOn: { kind: 'task', taskIds: ['a.4'], forMs: 1200 } }),
+      taskInfo({ id: 'a.3', name: 'auth', parentId: 'a.2', ageMs: 1250, state: 'queued', waitingOn: { kind: 'queue', group: 'request#1', forMs: 1250 } }),
+      taskInfo({ id: 'a.4', name: 'db', parentId: 'a.2', ageMs: 1250, waitingOn: { kind: 'promise', label: 'db.query users', forMs: 2300 }, awaitedBy: ['a.2'] }),
+      taskInfo({ id: 'a.5', name: 'ticker', parentId: 'a.1', ageMs: 65_000, daemon: true, waitingOn: { kind: 'sleep', ms: 1000, forMs: 400 } }),
+    ];
+    assert.equal(
+      formatTree(snapshotOf(tasks)),
+      [
+        "└── main [a.1] running 5.2 s — waiting on group 'main' for 5.1 s",
+        '    ├── request#1 [a.2] running 1.3 s — waiting on task db [a.4] for 1.2 s',
+        "    │   ├── auth [a.3] queued 1.3 s — waiting on a slot in 'request#1' for 1.3 s",
+        '    │   └── db [a.4] running 1.3 s — waiting on db.query users for 2.3 s',
+        '    └── ticker [a.5] running 1 min 5 s (daemon) — waiting on sleep 1000 ms for 400 ms',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('collapses identical sibling subtrees, even when their names differ only in numbers', () => {
+    const tasks = [main];
+    for (let i = 0; i < 120; i++) {
+      tasks.push(taskInfo({ id: `w.${i}`, name: `worker-${i}`, parentId: 'a.1', ageMs: 900 + i, waitingOn: { kind: 'sleep', ms: 50, forMs: 10 } }));
+      tasks.push(taskInfo({ id: `c.${i}`, name: 'child', parentId: `w.${i}`, ageMs: 800 }));
+    }
+    tasks.push(taskInfo({ id: 'x.1', name: 'other', parentId: 'a.1', ageMs: 10 }));
+    assert.equal(
+      formatTree(snapshotOf(tasks)),
+      [
+        "└── main [a.1] running 5.2 s — waiting on group 'main' for 5.1 s",
+        '    ├── [x120] worker-0 … worker-119 [w.0 …] running 900 ms–1.0 s — waiting on sleep 50 ms',
+        '    │   └── child [c.0] running 800 ms',
+        '    └── other [x.1] running 10 ms',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows every sibling when asked to expand', () => {
+    const tasks = [main, taskInfo({ id: 'w.1', name: 'w', parentId: 'a.1' }), taskInfo({ id: 'w.2', name: 'w', parentId: 'a.1' })];
+    assert.equal(
+      formatTree(snapshotOf(tasks), { expand: true }),
+      [
+        "└── main [a.1] running 5.2 s — waiting on group 'main' for 5.1 s",
+        '    ├── w [w.1] running 1.0 s',
+        '    └── w [w.2] running 1.0 s',
+        '',
+      ].join('\n'),
+    );
+    assert.match(formatTree(snapshotOf(tasks)), /\[x2\] w \[w\.1 …\] running 1\.0 s/);
+  });
+
+  it('does not collapse siblings whose subtrees differ', () => {
+    const tasks = [
+      main,
+      taskInfo({ id: 'w.1', name: 'w', parentId: 'a.1' }),
+      taskInfo({ id: 'w.2', name: 'w', parentId: 'a.1' }),
+      taskInfo({ id: 'c.1', name: 'child', parentId: 'w.2' }),
+    ];
+    assert.doesNotMatch(formatTree(snapshotOf(tasks)), /\[x2\]/);
+  });
+
+  it('prints awaited-by cycles as deadlocks', () => {
+    const tasks = [
+      main,
+      taskInfo({ id: 'l.2', name: 'lock-b', parentId: 'a.1', waitingOn: { kind: 'task', taskIds: ['l.1'], forMs: 3000 }, awaitedBy: ['l.1'] }),
+      taskInfo({ id: 'l.1', name: 'lock-a', parentId: 'a.1', waitingOn: { kind: 'task', taskIds: ['l.2'], forMs: 3000 }, awaitedBy: ['l.2'] }),
+      taskInfo({ id: 's.1', name: 'self', parentId: 'a.1', waitingOn: { kind: 'task', taskIds: ['s.1'], forMs: 10 } }),
+    ];
+    const text = formatTree(snapshotOf(tasks), { expand: true });
+    assert.ok(
+      text.endsWith(
+        [
+          '',
+          'Deadlocks (2 cycles of tasks awaiting each other):',
+          '  lock-a [l.1] → lock-b [l.2] → lock-a [l.1]',
+          '  self [s.1] → self [s.1]',
+          '',
+        ].join('\n'),
+      ),
+      text,
+    );
+  });
+
+  it('shows requested cancellations of tasks that have not finished', () => {
+    const tasks = [taskInfo({ id: 'a.1', name: 'stubborn', cancelled: { kind: 'explicit', message: 'cancelled explicitly', forMs: 6000 } })];
+    assert.equal(formatTree(snapshotOf(tasks)), '└── stubborn [a.1] running 1.0 s — cancelled 6.0 s ago: cancelled explicitly\n');
+  });
+
+  it('says so when there are no live tasks', () => {
+    assert.equal(formatTree(snapshotOf([])), '(no live tasks)\n');
+  });
+
+  it('renders a chain 100,000 tasks deep without overflowing the stack', () => {
+    const tasks = [];
+    for (let i = 0; i < 100_000; i++) tasks.push(taskInfo({ id: `d.${i}`, name: 'link', parentId: i === 0 ? null : `d.${i - 1}` }));
+    const lines = formatTree(snapshotOf(tasks)).split('\n');
+    assert.equal(lines.length, 100_001);
+  });
+});
