@@ -13,9 +13,12 @@
  * - `cli/` is the `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` against a PID.
  *
  * This entry re-exports the core, and wires the operations tooling every process gets by loading
- * tasktree: the agent the CLI reads through Node's inspector, `run()`'s dump signal, and the
- * monitor socket when `TASKTREE_MONITOR=1`.
+ * tasktree: the agent the CLI reads through Node's inspector, `run()`'s dump signal, the
+ * monitor socket when `TASKTREE_MONITOR=1`, and debug mode (`run(main, { debug: true })`, or the
+ * whole process when `TASKTREE_DEBUG=1` or `strict`).
  */
+import { enableDebugFromEnv } from './debug/enable.js';
+import { addDebugRunHook } from './debug/run-hook.js';
 import { installAgent } from './inspect/agent.js';
 import { startMonitorFromEnv } from './inspect/monitor.js';
 import { addDumpSignalRunHook } from './inspect/run-hook.js';
@@ -25,3 +28,5 @@ export * from './core/index.js';
 installAgent();
 addDumpSignalRunHook();
 startMonitorFromEnv();
+addDebugRunHook();
+enableDebugFromEnv();

@@ -122,20 +122,20 @@ export function main(impls) {
 
 /**
  * Wraps `once()` (one full run of a workload over `units` tasks) into a sampler that returns
- * nanoseconds per unit. The first call calibrates how many runs make one sample (so a sample lasts
- * about `targetMs`: small workloads are not timer noise, slow systems are not run 100 times).
+ * nanoseconds per unit. The first call (a warm-up) times a single run and calibrates how many runs
+ * make one sample, so a sample lasts about `targetMs`: small workloads are not timer noise, and
+ * slow systems are not run 100 times.
  */
 export function perUnitSampler(units, once, targetMs = 50) {
   let iters = 0;
   return async () => {
-    if (iters === 0) {
-      await once(); // cold run, not timed
-      const t = now();
-      await once();
-      const ms = Math.max(now() - t, 0.001);
-      iters = Math.min(1000, Math.max(1, Math.round(targetMs / ms)));
-    }
     const t0 = now();
+    if (iters === 0) {
+      await once();
+      const ms = Math.max(now() - t0, 0.001);
+      iters = Math.min(1000, Math.max(1, Math.round(targetMs / ms)));
+      return (ms * 1e6) / units;
+    }
     for (let i = 0; i < iters; i++) await once();
     return ((now() - t0) * 1e6) / (units * iters);
   };

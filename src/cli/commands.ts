@@ -19,8 +19,13 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-function withNewline(text: string): string {
-  return text.endsWith('\n') ? text : `${text}\n`;
+/**
+ * Text from the target, made safe for a terminal: control characters (an ESC could repaint or
+ * retitle the terminal) are shown as `\xNN`; newlines stay; ends with a newline.
+ */
+function printable(text: string): string {
+  const safe = text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return safe.endsWith('\n') ? safe : `${safe}\n`;
 }
 
 async function withClient<T>(connection: Connection, use: (client: AgentClient) => Promise<T>): Promise<T> {
@@ -40,12 +45,12 @@ export function watchFrame(command: WatchCommand, snapshot: Snapshot, out: Pick<
   const header =
     `tasktree watch · pid ${snapshot.pid} · Node ${snapshot.node} · ${snapshot.tasks.length} live tasks · ${time}` +
     ` · every ${command.intervalMs} ms via ${transport}${out.isTTY ? ' · Ctrl-C to quit' : ''}`;
-  const body = formatTree(snapshot, { expand: command.expand });
-  if (!out.isTTY) return `${header}\n${withNewline(body)}\n`;
+  const body = printable(formatTree(snapshot, { expand: command.expand }));
+  if (!out.isTTY) return `${printable(header)}${body}\n`;
   // A terminal: home, clear, then as much as fits.
   const width = out.columns ?? 80;
   const height = Math.max(3, (out.rows ?? 24) - 1);
-  const lines = [header, ...body.replace(/\n$/, '').split('\n')];
+  const lines = [printable(header).slice(0, -1), ...body.slice(0, -1).split('\n')];
   const shown = lines.length > height ? [...lines.slice(0, height - 1), `… ${lines.length - height + 1} more lines`] : lines;
   return `\x1b[H\x1b[2J${shown.map((line) => (line.length > width ? line.slice(0, width) : line)).join('\n')}\n`;
 }
@@ -91,18 +96,18 @@ export async function runCommand(command: Exclude<Command, { kind: 'help' | 'ver
     case 'pstree': {
       const snapshot = await withClient(command, (client) => client.snapshot());
       if (command.json) out.write(json(snapshot));
-      else if (command.kind === 'ps') out.write(withNewline(formatTable(snapshot)));
-      else out.write(withNewline(formatTree(snapshot, { expand: command.expand })));
+      else if (command.kind === 'ps') out.write(printable(formatTable(snapshot)));
+      else out.write(printable(formatTree(snapshot, { expand: command.expand })));
       return;
     }
     case 'where': {
       const result = await withClient(command, (client) => client.where(command.taskId));
-      out.write(command.json ? json(result) : withNewline(result.text));
+      out.write(command.json ? json(result) : printable(result.text));
       return;
     }
     case 'cancel': {
       const result = await withClient(command, (client) => client.cancel(command.taskId, command.reason));
-      out.write(command.json ? json(result) : `cancel requested for ${result.cancelled} (${result.path})\n`);
+      out.write(command.json ? json(result) : printable(`cancel requested for ${result.cancelled} (${result.path})`));
       return;
     }
     case 'watch':

@@ -5,6 +5,7 @@
  */
 import { get } from 'node:http';
 import { CliError, ExitCode } from './exit-codes.js';
+import { permissionDenied } from './process-info.js';
 import type { InspectorAddress } from './process-info.js';
 import type { Transport } from './transport.js';
 import { WebSocketClient } from './websocket.js';
@@ -230,9 +231,9 @@ export async function connectInspector(pid: number, address: InspectorAddress, t
     new CliError(`timed out after ${timeoutMs} ms waiting for pid ${pid}'s inspector (${address.host}:${address.port})`, ExitCode.timedOut);
 
   // Already open? Then it must be this process's, and we leave it open afterwards.
-  const before = await listTargets(address, Math.min(1000, remaining()));
-  for (const url of before.urls) {
-    const { session, targetPid } = await openSession(url, pid, address, remaining());
+  const openBefore = (await listTargets(address, Math.min(1000, remaining()))).urls[0];
+  if (openBefore !== undefined) {
+    const { session, targetPid } = await openSession(openBefore, pid, address, remaining());
     if (targetPid === pid) return new InspectorTransport(session, pid, false);
     session.close();
     throw portInUse(pid, address, targetPid);
@@ -243,7 +244,7 @@ export async function connectInspector(pid: number, address: InspectorAddress, t
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ESRCH') throw new CliError(`no process with pid ${pid}`, ExitCode.noSuchProcess);
-    if (code === 'EPERM') throw new CliError(`permission denied for pid ${pid} (it belongs to another user)`, ExitCode.permissionDenied);
+    if (code === 'EPERM') throw permissionDenied(pid);
     throw error;
   }
 

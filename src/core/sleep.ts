@@ -1,5 +1,6 @@
 import { storage } from './context.js';
 import { W_SLEEP, beginWait, endWait, taskOfScope } from './task.js';
+import { MAX_TIMER_MS, now } from './time.js';
 import { checkMs, checkOptions, checkSignal } from './validate.js';
 
 /** Options of {@link sleep}. */
@@ -38,10 +39,17 @@ export function sleep(ms: number, options?: SleepOptions): Promise<void> {
       done();
       reject((signal as AbortSignal).reason);
     };
-    const timer = setTimeout(() => {
-      done();
-      resolve();
-    }, Math.max(0, ms));
+    const end = ms > MAX_TIMER_MS ? now() + ms : 0;
+    const onTimer = (): void => {
+      // Longer than one Node timer can wait (24.8 days): wait again for the rest.
+      const left = end - now();
+      if (left > 0) timer = setTimeout(onTimer, Math.min(left, MAX_TIMER_MS));
+      else {
+        done();
+        resolve();
+      }
+    };
+    let timer = setTimeout(onTimer, Math.min(Math.max(0, ms), MAX_TIMER_MS));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
+import { interrupt } from './interrupt.js';
 import { nextSeq } from './ids.js';
 import { linkRoot, unlinkRoot } from './registry.js';
 import {
@@ -29,7 +30,7 @@ import {
   type SpawnOptions,
   type TaskFunction,
 } from './task.js';
-import { now } from './time.js';
+import { MAX_TIMER_MS, now } from './time.js';
 import { checkConcurrency, checkFunction, checkMs, checkName, checkOptions, checkSignal, show } from './validate.js';
 
 /** Options of `new TaskGroup(name, options)` and `TaskGroup.run(name, body, options)`. */
@@ -131,6 +132,12 @@ export class TaskGroup {
   _rooted = false;
   /** @internal Linked into the owner's list of groups. */
   _owned = false;
+  /** @internal The group whose body created this group (cancelling it cancels this one). */
+  _encl: TaskGroup | undefined = undefined;
+  /** @internal Open groups created in this group's body. */
+  _subs: Set<TaskGroup> | undefined = undefined;
+  /** @internal The cancellation of this group's own timeout, once it expired. */
+  _expired: CancelledError | undefined = undefined;
   /** @internal How many tasks were ever spawned into it. */
   _spawned = 0;
   /** @internal Monotonic creation time. */
@@ -144,7 +151,8 @@ export class TaskGroup {
     this.name = name === undefined ? 'TaskGroup' : checkName(api, name);
     checkOptions(api, options);
     this._implicit = implicit === IMPLICIT;
-    this.owner = this._implicit ? owner : taskOfScope(storage.getStore());
+    const scope = this._implicit ? undefined : storage.getStore();
+    this.owner = this._implicit ? owner : taskOfScope(scope);
     this._cancelOnError = options?.cancelOnError ?? true;
     this._concurrency = options?.concurrency === undefined ? Infinity : checkConcurrency(api, options.concurrency);
     this._created = now();
@@ -159,6 +167,13 @@ export class TaskGroup {
         cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause: parent._cancel }), true);
       }
     }
+    // Created in a group's body: nested in that group, so cancelling it (outside, failure,
+    // timeout) reaches this one too, even when both belong to the same task.
+    if (scope instanceof TaskGroup && scope._phase !== CLOSED) {
+      this._encl = scope;
+      (scope._subs ??= new Set()).add(this);
+      if (scope._cancel !== undefined) cancelGroup(this, scope._cancel, true);
+    }
     if (options?.signal !== undefined) {
       const signal = checkSignal(api, options.signal);
       const onAbort = (): void => cancelGroup(this, new CancelledError({ kind: 'signal', reason: signal.reason }), true);
@@ -171,7 +186,7 @@ export class TaskGroup {
     if (options?.timeout !== undefined) {
       const ms = checkMs(api, 'timeout', options.timeout);
       if (ms <= 0) onTimeout(this, ms);
-      else this._timer = setTimeout(onTimeout, ms, this, ms);
+      else this._timer = setTimeout(onTimeout, Math.min(ms, MAX_TIMER_MS), this, ms);
     }
   }
 
@@ -344,7 +359,8 @@ export class TaskGroup {
   _bodyFailed(error: unknown): void {
     const cancellation = isCancellation(error, this._cancel ?? this.owner?._cancel);
     if (!cancellation) this._fail({ source: 'body', task: undefined, error }, false);
-    cancelGroup(this, new CancelledError({ kind: 'body-failed', group: this.name, error }), false);
+    // A supervisor (`cancelOnError: false`) cancels nobody, not even when its body fails.
+    if (this._cancelOnError) cancelGroup(this, new CancelledError({ kind: 'body-failed', group: this.name, error }), false);
   }
 
   /** @internal Leaves the scope and waits (as the owner task) until the group is closed. */
@@ -376,7 +392,8 @@ export class TaskGroup {
     const outside = this._outside;
     if (outside !== undefined) {
       const reason = outside.reason;
-      throw reason.kind === 'timeout' ? new TimeoutError(this.name, reason.ms, outside) : outside;
+      // Only the group's own deadline makes a TimeoutError; an enclosing group's is a cancellation.
+      throw outside === this._expired && reason.kind === 'timeout' ? new TimeoutError(this.name, reason.ms, outside) : outside;
     }
     if (!ok) throw value;
     return value;
@@ -456,6 +473,10 @@ export class TaskGroup {
       this._unlinkSignal();
       this._unlinkSignal = undefined;
     }
+    if (this._encl !== undefined) {
+      this._encl._subs?.delete(this);
+      this._encl = undefined;
+    }
     if (this._owned) {
       this._owned = false;
       const owner = this.owner as Task;
@@ -476,15 +497,25 @@ export class TaskGroup {
 }
 
 function onTimeout(group: TaskGroup, ms: number): void {
+  if (ms > MAX_TIMER_MS) {
+    // Longer than one Node timer can wait (24.8 days): wait again for the rest.
+    const left = group._created + ms - now();
+    if (left > 0) {
+      group._timer = setTimeout(onTimeout, Math.min(left, MAX_TIMER_MS), group, ms);
+      return;
+    }
+  }
   group._timer = undefined;
-  cancelGroup(group, new CancelledError({ kind: 'timeout', group: group.name, ms }), true);
+  const err = new CancelledError({ kind: 'timeout', group: group.name, ms });
+  group._expired = err;
+  cancelGroup(group, err, true);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Cancellation. Iterative (an explicit work list), so 5,000 nested scopes cannot overflow the
 // stack; one CancelledError per cancelled scope, shared by its tasks.
 
-type Work = (Task | CancelledError)[];
+type Work = (Task | TaskGroup | CancelledError)[];
 
 /** @internal Cancels a group and everything below it. `outside`: not caused by the group's own failure. */
 export function cancelGroup(group: TaskGroup, err: CancelledError, outside: boolean): void {
@@ -510,20 +541,28 @@ function markGroup(group: TaskGroup, err: CancelledError, outside: boolean, work
   if (group._cancel !== undefined) return;
   group._cancel = err;
   if (group._ac !== undefined) group._ac.abort(err);
+  if (!group._implicit) interrupt(group, err);
   for (let t = group._head; t !== undefined; t = t._next) work.push(t, err);
+  if (group._subs !== undefined) for (const sub of group._subs) work.push(sub, err);
 }
 
 function drain(work: Work): void {
   let unstarted: Task[] | undefined;
   while (work.length > 0) {
     const err = work.pop() as CancelledError;
-    const task = work.pop() as Task;
+    const item = work.pop() as Task | TaskGroup;
+    if (item instanceof TaskGroup) {
+      markGroup(item, err, true, work);
+      continue;
+    }
+    const task = item;
     if (task._state > RUNNING || task._cancel !== undefined) continue;
     task._cancel = err;
     if (task._state === QUEUED) (unstarted ??= []).push(task);
     if (isObserved('cancel')) emit('cancel', task, err);
     const ac = task._extra?.ac;
     if (ac !== undefined) ac.abort(err);
+    interrupt(task, err);
     if (task._groups !== undefined) {
       const childErr = new CancelledError({ kind: 'parent-cancelled', parent: task, cause: err });
       for (let g: TaskGroup | undefined = task._groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);

@@ -3,6 +3,7 @@ import { deferred, type Deferred } from './deferred.js';
 import { CancelledError, ScopeClosedError, TaskGroupError, describeError, isCancellation, type TaskFailure } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
+import { interruptible } from './interrupt.js';
 import { formatId } from './ids.js';
 import { recordFinished } from './registry.js';
 import { cancelScopeTree, cancelTask, TaskGroup } from './task-group.js';
@@ -13,7 +14,7 @@ import { checkName, show } from './validate.js';
 export type TaskState = 'queued' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
 
 /** The function a task runs. It receives its own task (for `task.signal`, `task.name`, …). */
-export type TaskFunction<T> = (task: Task<T>) => T | PromiseLike<T>;
+export type TaskFunction<T> = (task: Task) => T | PromiseLike<T>;
 
 /** Per-task options of `spawn()`. */
 export interface SpawnOptions {
@@ -262,7 +263,11 @@ function thenResult<T, R1, R2>(
   onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
   onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
 ): Promise<R1 | R2> {
-  return this.result().then(onfulfilled, onrejected);
+  // `await task` calls this in the awaiting scope's context.
+  const scope = storage.getStore();
+  const result = this.result();
+  if (scope === undefined || scope === this) return result.then(onfulfilled, onrejected);
+  return interruptible(scope, result).then(onfulfilled, onrejected);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +325,7 @@ export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): P
   }
   if (task._state > RUNNING) return Promise.resolve(promise);
   const since = beginWait(task, W_PROMISE, label);
-  return Promise.resolve(promise).then(
+  return interruptible(storage.getStore() ?? task, promise).then(
     (value) => {
       endWait(task, since, label);
       return value;

@@ -13,3 +13,6 @@ export function now(): number {
 export function toEpoch(monotonic: number): number {
   return performance.timeOrigin + monotonic;
 }
+
+/** The longest delay one `setTimeout` can wait (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;

@@ -12,11 +12,14 @@ export interface SiteHolder {
   stack?: string;
 }
 
-/** Captures the current stack, leaving out `skip` and the frames above it, keeping `extra + depth` frames. */
-export function captureSite(skip: (...args: never[]) => unknown, extra: number): SiteHolder {
+/**
+ * Captures the current stack, leaving out `skip` and the frames above it, keeping `extra` frames
+ * (the library's own) plus `frames` (default: the `stackDepth` option).
+ */
+export function captureSite(skip: (...args: never[]) => unknown, extra: number, frames = depth): SiteHolder {
   const holder: SiteHolder = {};
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = depth + extra;
+  Error.stackTraceLimit = frames + extra;
   Error.captureStackTrace(holder, skip);
   Error.stackTraceLimit = limit;
   return holder;

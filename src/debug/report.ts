@@ -70,3 +70,16 @@ export function writeStderr(text: string): void {
     }
   }
 }
+
+/**
+ * The reports debug mode made so far in this process (the last 1000), oldest first: a fresh array.
+ *
+ * @example
+ * ```ts
+ * import { debugReports } from 'tasktree/debug';
+ * process.on('exit', () => console.error(debugReports().map((r) => r.kind)));
+ * ```
+ */
+export function debugReports(): readonly DebugReport[] {
+  return kept.slice();
+}

@@ -2,45 +2,30 @@
  * `formatTaskDetail(snapshot, id)`: everything a snapshot knows about one task, as text — what
  * `tasktree where PID TASK_ID` prints. A pure function of the snapshot.
  */
+import { describeWaitTarget, formatDuration, indexTasks, taskLabel } from './describe.js';
 import type { FinishedInfo, Snapshot, TaskInfo, WaitInfo } from './schema.js';
 
 const LABEL_WIDTH = 12;
-
-function duration(ms: number): string {
-  const value = Math.max(0, ms);
-  if (value < 1000) return `${Math.round(value)} ms`;
-  if (value < 60_000) return `${(value / 1000).toFixed(1)} s`;
-  const seconds = Math.floor(value / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-}
 
 function line(label: string, value: string): string {
   return `  ${label.padEnd(LABEL_WIDTH)} ${value}`;
 }
 
-function nameOf(snapshot: Snapshot, id: string): string {
-  const task = snapshot.tasks.find((t) => t.id === id) ?? snapshot.finished.findLast((t) => t.id === id);
-  return task === undefined ? id : `${task.name} (${id})`;
+/** `name [id]`, like the tree; finished tasks are looked up in the history. */
+function label(snapshot: Snapshot, byId: Map<string, TaskInfo>, id: string): string {
+  if (byId.has(id)) return taskLabel(id, byId);
+  const finished = snapshot.finished.findLast((t) => t.id === id);
+  return finished === undefined ? `[${id}]` : `${finished.name} [${id}] (finished)`;
 }
 
-function waitTarget(snapshot: Snapshot, wait: WaitInfo): string {
-  switch (wait.kind) {
-    case 'task':
-      return wait.taskIds.length === 0 ? 'tasks' : wait.taskIds.map((id) => `task ${nameOf(snapshot, id)}`).join(', ');
-    case 'group':
-      return `group ${wait.group} to finish`;
-    case 'sleep':
-      return `sleep(${wait.ms} ms)`;
-    case 'promise':
-      return wait.label;
-    case 'queue':
-      return `a free slot in group ${wait.group} (queued)`;
-  }
-}
-
-function waitText(snapshot: Snapshot, wait: WaitInfo | null): string {
-  return wait === null ? '– (nothing recorded)' : `${waitTarget(snapshot, wait)} for ${duration(wait.forMs)}`;
+function waitText(snapshot: Snapshot, byId: Map<string, TaskInfo>, wait: WaitInfo | null): string {
+  if (wait === null) return '– (nothing recorded)';
+  // Unlike the tree, the detail names every awaited task.
+  const target =
+    wait.kind === 'task' && wait.taskIds.length > 1
+      ? `${wait.taskIds.length} tasks: ${wait.taskIds.map((id) => label(snapshot, byId, id)).join(', ')}`
+      : describeWaitTarget(wait, byId);
+  return `${target} for ${formatDuration(wait.forMs)}`;
 }
 
 function attributeText(value: string | number | boolean): string {
@@ -52,28 +37,29 @@ function stack(title: string, frames: readonly string[] | null): string[] {
   return [`  ${title}`, ...frames.map((frame) => `    ${frame.trim()}`)];
 }
 
-function childLine(snapshot: Snapshot, child: TaskInfo): string {
+function childLine(snapshot: Snapshot, byId: Map<string, TaskInfo>, child: TaskInfo): string {
   const notes: string[] = [child.state];
   if (child.daemon) notes.push('daemon');
-  if (child.waitingOn !== null) notes.push(`waiting on ${waitText(snapshot, child.waitingOn)}`);
-  if (child.cancelled !== null) notes.push(`cancel requested ${duration(child.cancelled.forMs)} ago`);
-  return `    ${child.name} (${child.id})  ${notes.join(', ')}`;
+  if (child.waitingOn !== null) notes.push(`waiting on ${waitText(snapshot, byId, child.waitingOn)}`);
+  if (child.cancelled !== null) notes.push(`cancel requested ${formatDuration(child.cancelled.forMs)} ago`);
+  return `    ${taskLabel(child.id, byId)}  ${notes.join(', ')}`;
 }
 
 function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
+  const byId = indexTasks(snapshot);
   const children = snapshot.tasks.filter((t) => t.parentId === task.id);
   const lines = [
-    `${task.name} (${task.id})`,
+    taskLabel(task.id, byId),
     line('path', task.path),
     line('state', task.daemon ? `${task.state}, daemon` : task.state),
-    line('parent', task.parentId === null ? '– (root task)' : nameOf(snapshot, task.parentId)),
+    line('parent', task.parentId === null ? '– (root task)' : label(snapshot, byId, task.parentId)),
     line('group', task.group),
-    line('age', `${duration(task.ageMs)} (created ${new Date(task.createdAt).toISOString()})`),
-    line('waiting on', waitText(snapshot, task.waitingOn)),
-    line('awaited by', task.awaitedBy.length === 0 ? '–' : task.awaitedBy.map((id) => nameOf(snapshot, id)).join(', ')),
+    line('age', `${formatDuration(task.ageMs)} (created ${new Date(task.createdAt).toISOString()})`),
+    line('waiting on', waitText(snapshot, byId, task.waitingOn)),
+    line('awaited by', task.awaitedBy.length === 0 ? '–' : task.awaitedBy.map((id) => label(snapshot, byId, id)).join(', ')),
   ];
   if (task.cancelled !== null) {
-    lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}, ${duration(task.cancelled.forMs)} ago (still running)`));
+    lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}, ${formatDuration(task.cancelled.forMs)} ago (still running)`));
   }
   const attributes = Object.entries(task.attributes ?? {});
   if (attributes.length > 0) {
@@ -82,16 +68,17 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
   }
   lines.push(...stack('created at', task.createdAtSite), ...stack('await site', task.awaitSite));
   if (children.length === 0) lines.push(line('children', '–'));
-  else lines.push(`  children (${children.length})`, ...children.map((child) => childLine(snapshot, child)));
+  else lines.push(`  children (${children.length})`, ...children.map((child) => childLine(snapshot, byId, child)));
   return lines;
 }
 
 function finishedDetail(snapshot: Snapshot, task: FinishedInfo): string[] {
+  const byId = indexTasks(snapshot);
   const lines = [
-    `${task.name} (${task.id}) — finished`,
+    `${task.name} [${task.id}] — finished`,
     line('path', task.path),
-    line('outcome', `${task.outcome} after ${duration(task.durationMs)}, ${duration(snapshot.capturedAt - task.settledAt)} ago`),
-    line('parent', task.parentId === null ? '– (root task)' : nameOf(snapshot, task.parentId)),
+    line('outcome', `${task.outcome} after ${formatDuration(task.durationMs)}, ${formatDuration(snapshot.capturedAt - task.settledAt)} ago`),
+    line('parent', task.parentId === null ? '– (root task)' : label(snapshot, byId, task.parentId)),
     line('created', new Date(task.createdAt).toISOString()),
     line('settled', new Date(task.settledAt).toISOString()),
   ];

@@ -87,9 +87,9 @@ export function commandsSuite(options: SuiteOptions): void {
 
   it('where prints everything known about one task', async () => {
     const out = ok(await cli('where', String(target.pid), ready.worker));
-    assert.match(out, new RegExp(`^worker \\(${ready.worker.replace('.', '\\.')}\\)`));
+    assert.match(out, new RegExp(`^worker \\[${ready.worker.replace('.', '\\.')}\\]`));
     assert.match(out, /path\s+main › worker/);
-    assert.match(out, /waiting on\s+sleep\(60000 ms\) for/);
+    assert.match(out, /waiting on\s+sleep 60000 ms for/);
   });
 
   it('where --json prints the task, its children and the text', async () => {

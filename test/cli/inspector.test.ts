@@ -35,3 +35,16 @@ describe('tasktree over an inspector that was already open', () => {
     assert.equal(await inspectorAnswers(port), true, 'still open');
   });
 });
+
+describe('tasktree on a process whose event loop is blocked', () => {
+  after(killAll);
+
+  it('still reads its task tree through the inspector, and closes the inspector again', async () => {
+    const port = await freePort();
+    const target = await startFixture('cli-target', { args: ['--block'], nodeArgs: [`--inspect-port=${port}`] });
+    const result = await runCli(['pstree', String(target.pid)]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /── worker/);
+    await waitUntil('the inspector is closed', async () => !(await inspectorAnswers(port)));
+  });
+});

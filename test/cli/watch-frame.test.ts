@@ -4,7 +4,7 @@ import type { WatchCommand } from '../../src/cli/commands.js';
 import { watchFrame } from '../../src/cli/commands.js';
 import type { Snapshot, TaskInfo } from '../../src/inspect/schema.js';
 
-const command: WatchCommand = { kind: 'watch', pid: 42, transport: null, timeoutMs: 5000, expand: false, intervalMs: 500, count: null };
+const command: WatchCommand = { kind: 'watch', pid: 42, transport: null, timeoutMs: 5000, expand: true, intervalMs: 500, count: null };
 
 function task(i: number): TaskInfo {
   return {
@@ -40,7 +40,7 @@ describe('watchFrame', () => {
     const frame = watchFrame(command, snapshot, { isTTY: false, columns: undefined, rows: undefined }, 'socket');
     assert.doesNotMatch(frame, /\x1b/);
     assert.match(frame, /^tasktree watch · pid 42 · Node v24\.0\.0 · 30 live tasks · \d\d:\d\d:\d\d · every 500 ms via socket\n/);
-    assert.equal(frame.match(/worker-with-a-long-name-/g)?.length, 29);
+    assert.equal(frame.match(/worker-with-a-long-name-/g)?.length, 30);
     assert.ok(frame.endsWith('\n\n'), 'a blank line between frames');
   });
 
@@ -51,5 +51,12 @@ describe('watchFrame', () => {
     assert.equal(lines.length, 9);
     assert.ok(lines.every((line) => line.length <= 40));
     assert.match(lines.at(-1) ?? '', /^… 23 more lines$/);
+  });
+
+  it('shows control characters from the target escaped, so a task name cannot drive the terminal', () => {
+    const evil: Snapshot = { ...snapshot, tasks: [{ ...task(0), name: 'evil\x1b]0;pwned\x07' }] };
+    const frame = watchFrame(command, evil, { isTTY: true, columns: 200, rows: 10 }, 'socket');
+    assert.equal(frame.split('\x1b').length, 3, 'only the clear-screen codes');
+    assert.ok(frame.includes('evil\\x1b]0;pwned\\x07'));
   });
 });

@@ -133,7 +133,7 @@ describe('handleRequest', () => {
       assert.equal(result.task.path, 'main › worker');
       assert.equal(result.finished, null);
       assert.deepEqual(result.children, []);
-      assert.match(result.text, /^worker \(/);
+      assert.match(result.text, /^worker \[/);
       const root = ask({ cmd: 'where', task: worker.parent?.id }).result as { children: Array<{ id: string }> };
       assert.deepEqual(
         root.children.map((c) => c.id),

@@ -84,7 +84,7 @@ const snapshot: Snapshot = {
       path: 'main › ticker',
       parentId: 'p.1',
       daemon: true,
-      waitingOn: { kind: 'sleep', ms: 60_000, forMs: 59_950 },
+      waitingOn: { kind: 'sleep', ms: 60_000, forMs: 59_000 },
     }),
   ],
   finished: [finished],
@@ -95,14 +95,14 @@ describe('formatTaskDetail', () => {
     assert.equal(
       formatTaskDetail(snapshot, 'p.2'),
       [
-        'request#42 (p.2)',
+        'request#42 [p.2]',
         '  path         main › request#42',
         '  state        running',
-        '  parent       main (p.1)',
+        '  parent       main [p.1]',
         '  group        main',
         '  age          1 min 23 s (created 2025-01-02T03:04:05.000Z)',
-        '  waiting on   task db (p.3), task p.77 for 1.2 s',
-        '  awaited by   main (p.1)',
+        '  waiting on   2 tasks: db [p.3], [p.77] for 1.2 s',
+        '  awaited by   main [p.1]',
         "  cancelled    timeout: 'request#42' timed out after 5000 ms, 450 ms ago (still running)",
         '  attributes',
         '    route = "/users/:id"',
@@ -114,8 +114,8 @@ describe('formatTaskDetail', () => {
         '  await site',
         '    at handle (file:///app/server.js:12:11)',
         '  children (2)',
-        '    db (p.3)  running, waiting on db.query for 999 ms',
-        '    cache (p.4)  queued, daemon, waiting on a free slot in group request#42 (queued) for 1 h 2 min, cancel requested 10 ms ago',
+        '    db [p.3]  running, waiting on db.query for 999 ms',
+        "    cache [p.4]  queued, daemon, waiting on a slot in 'request#42' for 1 h 2 min, cancel requested 10 ms ago",
       ].join('\n'),
     );
   });
@@ -124,19 +124,31 @@ describe('formatTaskDetail', () => {
     assert.equal(
       formatTaskDetail(snapshot, 'p.1'),
       [
-        'main (p.1)',
+        'main [p.1]',
         '  path         main',
         '  state        running',
         '  parent       – (root task)',
         '  group        main',
         '  age          2.3 s (created 2025-01-02T03:04:05.000Z)',
-        '  waiting on   group main to finish for 2.3 s',
+        "  waiting on   group 'main' for 2.3 s",
         '  awaited by   –',
         '  children (2)',
-        '    request#42 (p.2)  running, waiting on task db (p.3), task p.77 for 1.2 s, cancel requested 450 ms ago',
-        '    ticker (p.5)  running, daemon, waiting on sleep(60000 ms) for 60.0 s',
+        '    request#42 [p.2]  running, waiting on 2 tasks: db [p.3], [p.77] for 1.2 s, cancel requested 450 ms ago',
+        '    ticker [p.5]  running, daemon, waiting on sleep 60000 ms for 59.0 s',
       ].join('\n'),
     );
+  });
+
+  it('names a single awaited task like the tree does', () => {
+    const single: Snapshot = {
+      ...snapshot,
+      tasks: [
+        task({ id: 'r.1', name: 'main', path: 'main', waitingOn: { kind: 'task', taskIds: ['r.2'], forMs: 40 } }),
+        task({ id: 'r.2', name: 'child', path: 'main › child', parentId: 'r.1', awaitedBy: ['r.1'] }),
+      ],
+    };
+    assert.match(formatTaskDetail(single, 'r.1'), /^  waiting on   task child \[r\.2\] for 40 ms$/m);
+    assert.match(formatTaskDetail(single, 'r.2'), /^  awaited by   main \[r\.1\]$/m);
   });
 
   it('describes a leaf task with no recorded wait', () => {
@@ -144,7 +156,7 @@ describe('formatTaskDetail', () => {
     assert.equal(
       formatTaskDetail(lone, 'q.1'),
       [
-        'lone (q.1)',
+        'lone [q.1]',
         '  path         lone',
         '  state        running',
         '  parent       – (root task)',
@@ -161,10 +173,10 @@ describe('formatTaskDetail', () => {
     assert.equal(
       formatTaskDetail(snapshot, 'p.9'),
       [
-        'fetch-user (p.9) — finished',
+        'fetch-user [p.9] — finished',
         '  path         main › request#42 › fetch-user',
         '  outcome      rejected after 1.2 s, 1.1 s ago',
-        '  parent       request#42 (p.2)',
+        '  parent       request#42 [p.2]',
         '  created      2025-01-02T03:04:05.000Z',
         '  settled      2025-01-02T03:04:06.200Z',
         '  error        Error: connect ECONNREFUSED',

@@ -29,8 +29,9 @@ function connect(path: string): Promise<Client> {
   return new Promise((resolve, reject) => {
     const socket: Socket = createConnection(path);
     const lines: string[] = [];
-    const waiters: Array<(line: string) => void> = [];
+    const waiters: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
     let partial = '';
+    let isEnded = false;
     let markEnded!: () => void;
     const ended = new Promise<void>((r) => (markEnded = r));
     socket.setEncoding('utf8');
@@ -39,20 +40,25 @@ function connect(path: string): Promise<Client> {
       partial = parts.pop() ?? '';
       for (const line of parts) {
         const waiter = waiters.shift();
-        if (waiter !== undefined) waiter(line);
+        if (waiter !== undefined) waiter.resolve(line);
         else lines.push(line);
       }
     });
     socket.on('error', () => {});
-    socket.on('close', () => markEnded());
+    socket.on('close', () => {
+      isEnded = true;
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error('the monitor closed the connection without answering'));
+      markEnded();
+    });
     socket.once('connect', () =>
       resolve({
         send: (text) => socket.write(text),
         next: () =>
-          new Promise<Answer>((r) => {
+          new Promise<Answer>((resolve, reject) => {
             const line = lines.shift();
-            if (line !== undefined) r(JSON.parse(line) as Answer);
-            else waiters.push((l) => r(JSON.parse(l) as Answer));
+            if (line !== undefined) resolve(JSON.parse(line) as Answer);
+            else if (isEnded) reject(new Error('the monitor closed the connection without answering'));
+            else waiters.push({ resolve: (l) => resolve(JSON.parse(l) as Answer), reject });
           }),
         ended,
         destroy: () => socket.destroy(),
@@ -64,10 +70,12 @@ function connect(path: string): Promise<Client> {
 
 async function ask(path: string, request: unknown): Promise<Answer> {
   const client = await connect(path);
-  client.send(`${typeof request === 'string' ? request : JSON.stringify(request)}\n`);
-  const answer = await client.next();
-  client.destroy();
-  return answer;
+  try {
+    client.send(`${typeof request === 'string' ? request : JSON.stringify(request)}\n`);
+    return await client.next();
+  } finally {
+    client.destroy();
+  }
 }
 
 describe('the monitor', () => {

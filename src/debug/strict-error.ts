@@ -1,0 +1,25 @@
+import type { DebugReport } from './reports.js';
+
+/**
+ * Strict debug mode (`TASKTREE_DEBUG=strict`, `enableDebug({ strict: true })`): `run()` rejects
+ * with this error when its main task succeeded but debug mode made reports meanwhile (a blocked
+ * loop, a never-awaited promise, a leaked task, an ignored cancellation, an unhandled
+ * rejection). `reports` holds them; the message names each on one line.
+ */
+export class DebugStrictError extends Error {
+  override name = 'DebugStrictError';
+  /** The reports that made the run fail, oldest first. */
+  readonly reports: readonly DebugReport[];
+  constructor(reports: readonly DebugReport[], where: string) {
+    const count = reports.length === 1 ? '1 debug report' : `${reports.length} debug reports`;
+    super(`tasktree strict debug mode: ${count} during ${where}:\n${summarizeReports(reports)}`);
+    this.reports = reports;
+  }
+}
+
+/** One line per report: `  [blocked] event loop blocked for 300 ms by task main › render at x.js:12` */
+export function summarizeReports(reports: readonly DebugReport[]): string {
+  const shown = reports.slice(0, 20).map((r) => `  [${r.kind}] ${r.message.split('\n', 1)[0] ?? ''}`);
+  if (reports.length > 20) shown.push(`  … ${reports.length - 20} more`);
+  return shown.join('\n');
+}

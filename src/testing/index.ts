@@ -1,0 +1,6 @@
+// tasktree/testing: helpers for node:test and Vitest. A test that leaves tasks running fails and
+// names them; a test that hangs or times out prints the task tree. Set-up modules for each runner:
+// `tasktree/testing/node-test` (node --import) and `tasktree/testing/vitest` (setupFiles).
+export { checkNoLeaks, snapshotLiveTasks, TaskLeakError, type CheckNoLeaksOptions } from './leaks.js';
+export { withTaskTracking, type TaskTrackingOptions } from './tracking.js';
+export { installTaskTracking, type RunnerHooks } from './hooks.js';

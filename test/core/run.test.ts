@@ -1,0 +1,165 @@
+import '../helpers/no-unhandled.js';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CancelledError, TaskGroupError, allTasks, run, sleep, spawn, type Task } from '../../src/index.js';
+import { latch, rejection, runFixture, tick, ticks } from '../helpers/core.js';
+
+describe('run()', () => {
+  it('returns main’s value', async () => {
+    assert.equal(await run(async () => 42), 42);
+    assert.equal(await run(() => 'sync'), 'sync');
+  });
+
+  it('runs main as a root task named main (or options.name)', async () => {
+    await run((task) => {
+      assert.equal(task.name, 'main');
+      assert.equal(task.parent, undefined);
+      assert.equal(task.state, 'running');
+    });
+    await run((task) => assert.equal(task.path, 'service'), { name: 'service' });
+  });
+
+  it('rethrows main’s error as is, not wrapped, when main fails alone', async () => {
+    const boom = new Error('boom');
+    assert.equal(
+      await rejection(
+        run(async () => {
+          throw boom;
+        }),
+      ),
+      boom,
+    );
+    assert.equal(
+      await rejection(
+        run(() => {
+          throw 'a string';
+        }),
+      ),
+      'a string',
+    );
+  });
+
+  it('throws a TaskGroupError when main’s children fail', async () => {
+    const boom = new Error('boom');
+    const err = await rejection(
+      run(async () => {
+        spawn('child', async () => {
+          throw boom;
+        });
+        await sleep(1e9);
+      }),
+    );
+    assert.ok(err instanceof TaskGroupError);
+    assert.equal(err.group, 'main');
+    assert.deepEqual(err.errors, [boom]);
+    assert.equal(err.failures[0]?.task?.name, 'child');
+  });
+
+  {
+    it('waits for every child, including ones spawned while main is already waiting', async () => {
+      const release = latch();
+      const gate = latch();
+      let late!: Task;
+      let settled = false;
+      const p = run(() => {
+        spawn('child', async () => {
+          await gate.promise;
+          late = spawn('late', () => release.promise);
+        });
+        spawn('daemon', () => sleep(1e9), { daemon: true });
+        return 'main done';
+      }).then((v) => {
+        settled = true;
+        return v;
+      });
+      await ticks(2);
+      gate.release();
+      await ticks(2);
+      assert.equal(late.state, 'running');
+      assert.equal(settled, false);
+      release.release();
+      assert.equal(await p, 'main done');
+      assert.equal(late.state, 'fulfilled');
+      assert.deepEqual(allTasks(), []);
+    });
+  }
+
+  it('installs SIGINT/SIGTERM handlers while running and removes them after', async () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    let during: number[] = [];
+    await run(() => {
+      during = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    });
+    assert.deepEqual(during, [before[0]! + 1, before[1]! + 1]);
+    assert.deepEqual([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')], before);
+    await run(
+      () => {
+        during = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+      },
+      { handleSignals: false },
+    );
+    assert.deepEqual(during, before);
+  });
+
+  it('removes its handlers when main fails too', async () => {
+    const before = process.listenerCount('SIGINT');
+    await rejection(
+      run(async () => {
+        await tick();
+        throw new Error('x');
+      }),
+    );
+    assert.equal(process.listenerCount('SIGINT'), before);
+  });
+});
+
+describe('run() in a real process', () => {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${signal} cancels the root gracefully: cleanups run and run() rejects with the cancellation`, async () => {
+      const res = await runFixture('core-signals', ['graceful'], (line, child) => {
+        if (line === 'ready') child.kill(signal);
+      });
+      assert.equal(res.stderr, '');
+      const lines = res.stdout.trim().split('\n');
+      // Both cleanups run (in either order) before run() settles.
+      assert.deepEqual([lines[0], ...lines.slice(1, 3).sort(), ...lines.slice(3)], [
+        'ready',
+        'main cleanup',
+        'worker cleanup',
+        `outcome CancelledError signal ${signal}`,
+        'listeners 0 0',
+      ]);
+      assert.equal(res.code, 7);
+    });
+
+    it(`a second ${signal} exits at once with ${code}`, async () => {
+      const res = await runFixture('core-signals', ['twice'], (line, child) => {
+        if (line === 'ready') child.kill(signal);
+        if (line === 'cancel requested') child.kill(signal);
+      });
+      assert.deepEqual(res.stdout.trim().split('\n'), ['ready', 'cancel requested']);
+      assert.equal(res.code, code);
+    });
+
+    it(`the default ${signal} behaviour is back after run() returns`, async () => {
+      const res = await runFixture('core-signals', ['after'], (line, child) => {
+        if (line === 'ready') child.kill(signal);
+      });
+      assert.deepEqual(res.stdout.trim().split('\n'), ['returned value listeners 0 0', 'ready']);
+      assert.equal(res.code, null);
+      assert.equal(res.signal, signal);
+    });
+  }
+
+  it('failing, cancelled and timing-out groups cause no unhandled rejection (default --unhandled-rejections)', async () => {
+    const res = await runFixture('core-no-unhandled');
+    assert.equal(res.stderr, '');
+    assert.equal(res.stdout.trim(), 'ok');
+    assert.equal(res.code, 0);
+  });
+});
+
+void CancelledError;

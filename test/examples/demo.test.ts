@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { startChild } from '../helpers/child.js';
+
+describe('the demo (npm run demo)', () => {
+  it('inspects the example service live, breaks its deadlock and shuts it down gracefully', async () => {
+    const demo = startChild(fileURLToPath(new URL('../../examples/demo.js', import.meta.url)));
+    const exit = await demo.exited;
+    const out = demo.stdout;
+    assert.equal(exit.code, 0, `${out}\n${demo.stderr}`);
+    // pstree while the requests are in flight: the collapsed requests and the deadlock.
+    assert.match(out, /\[x12\] request#\d+ … request#\d+ \[\S+ …\] running .* — waiting on 2 tasks: db-query, db-posts/);
+    assert.match(out, /Deadlock \(tasks awaiting each other\):\n\s+lock-a \[\S+\] → lock-b \[\S+\] → lock-a/);
+    assert.match(out, /waiting on db\.query users for \d+ ms/);
+    // The dump on SIGUSR2 came from the service itself.
+    assert.match(out, /tasktree: \d+ live tasks in pid \d+/);
+    // Replies: the work done, the failure aggregated, the deadlock broken by `tasktree cancel`.
+    assert.match(out, /200 {2}\/user\/1 /);
+    assert.match(out, /502 {2}\/fail .*TaskGroup 'fail' failed with 1 error: \[broken\] Error: upstream returned 502/);
+    assert.match(out, /503 {2}\/deadlock .*cancelled explicitly: break the deadlock/);
+    // Graceful shutdown: the request in flight was answered, the service exited 0.
+    assert.match(out, /in flight at shutdown: 503 \/slow → cancelled: parent 'main' was cancelled \(outside signal aborted: SIGTERM\)/);
+    assert.match(out, /the service exited with code 0/);
+  });
+});
