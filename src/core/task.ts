@@ -60,13 +60,13 @@ export const W_PROMISE = 4;
  *
  * @example
  * ```ts
- * import { run, spawn } from 'tasktree';
+ * import { run, spawn, sleep } from 'tasktree';
  * await run(async () => {
  *   const user = spawn('fetch-user', async (task) => {
- *     const res = await fetch('https://example.com/user', { signal: task.signal });
- *     return res.status;
+ *     await sleep(10, { signal: task.signal }); // or fetch(url, { signal: task.signal })
+ *     return { name: 'ada' };
  *   });
- *   console.log(user.path, await user); // 'main › fetch-user' 200
+ *   console.log(user.path, await user); // 'main › fetch-user' { name: 'ada' }
  * });
  * ```
  */
