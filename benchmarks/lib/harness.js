@@ -122,18 +122,24 @@ export function main(impls) {
 
 /**
  * Wraps `once()` (one full run of a workload over `units` tasks) into a sampler that returns
- * nanoseconds per unit. The first call (a warm-up) times a single run and calibrates how many runs
- * make one sample, so a sample lasts about `targetMs`: small workloads are not timer noise, and
- * slow systems are not run 100 times.
+ * nanoseconds per unit. The first call (use it as a warm-up) does one cold run, then times one
+ * warm run and calibrates how many runs make one sample, so a sample lasts about `targetMs`:
+ * small workloads are not timer noise or GC-timing noise, and slow systems are not run 100 times.
+ * A cold run slower than `targetMs` is taken as it is (calibrating would cost another slow run).
  */
-export function perUnitSampler(units, once, targetMs = 50) {
+export function perUnitSampler(units, once, targetMs = 200) {
   let iters = 0;
   return async () => {
-    const t0 = now();
+    let t0 = now();
     if (iters === 0) {
       await once();
-      const ms = Math.max(now() - t0, 0.001);
-      iters = Math.min(1000, Math.max(1, Math.round(targetMs / ms)));
+      let ms = now() - t0;
+      if (ms < targetMs) {
+        t0 = now();
+        await once();
+        ms = now() - t0;
+      }
+      iters = Math.min(1000, Math.max(1, Math.round(targetMs / Math.max(ms, 0.001))));
       return (ms * 1e6) / units;
     }
     for (let i = 0; i < iters; i++) await once();

@@ -138,6 +138,8 @@ export class TaskGroup {
   _subs: Set<TaskGroup> | undefined = undefined;
   /** @internal The cancellation of this group's own timeout, once it expired. */
   _expired: CancelledError | undefined = undefined;
+  /** @internal `_spawned` when the daemons were last stopped (-1: never). */
+  _daemonsStoppedAt = -1;
   /** @internal How many tasks were ever spawned into it. */
   _spawned = 0;
   /** @internal Monotonic creation time. */
@@ -219,6 +221,7 @@ export class TaskGroup {
       options = c;
     }
     checkFunction(api, 'body', body);
+    checkOptions(api, options);
     const group = new TaskGroup(name ?? ((body as { name?: string }).name || 'TaskGroup'), options);
     return group._runBody(body as (group: TaskGroup) => T | PromiseLike<T>);
   }
@@ -402,8 +405,11 @@ export class TaskGroup {
   /** @internal Records a real error; cancels the rest when `cancelOnError`. */
   _fail(failure: TaskFailure, cancelRest: boolean): void {
     const failures = (this._failures ??= []);
-    // A body that awaited a failed task rethrows the same error: report it once.
-    for (const f of failures) if (f.error === failure.error && failure.error !== undefined && failure.error !== null) return;
+    // A body that awaited a failed task rethrows the same error: report it once. (Only the body's
+    // error is checked: a supervisor collecting 40,000 task errors must stay linear.)
+    if (failure.source === 'body' && failure.error !== undefined && failure.error !== null) {
+      for (const f of failures) if (f.error === failure.error) return;
+    }
     failures.push(failure);
     if (!cancelRest || !this._cancelOnError || this._cancel !== undefined) return;
     const err = new CancelledError({ kind: 'sibling-failed', task: failure.task as Task, error: failure.error });
@@ -454,7 +460,10 @@ export class TaskGroup {
 
   /** @internal In CLOSING: stop daemons once only they are left; close once nothing is left. */
   _checkDone(): void {
-    if (this._nonDaemon === 0 && this._count > 0) {
+    // Stop daemons once only they are left; again only if tasks were spawned since (so that
+    // 40,000 daemons settling one by one do not rescan the list each time).
+    if (this._nonDaemon === 0 && this._count > 0 && this._daemonsStoppedAt !== this._spawned) {
+      this._daemonsStoppedAt = this._spawned;
       let err: CancelledError | undefined;
       for (let t = this._head; t !== undefined; t = t._next) {
         if (t._cancel === undefined && t._state <= RUNNING) {

@@ -33,12 +33,17 @@ const consumed = new WeakSet<DebugReport>();
  * @example
  * ```ts
  * import { run, spawn } from 'tasktree';
- * import { enableDebug } from 'tasktree/debug';
+ * import { disableDebug, enableDebug } from 'tasktree/debug';
  * enableDebug({ slowMs: 50 });
  * await run(async () => {
- *   spawn('render', () => renderHugeTemplate()); // blocks 300 ms:
- *   // (node:4242) [TASKTREE_BLOCKED] TaskTreeWarning: event loop blocked for 301 ms by task main › render at src/render.ts:88
+ *   await spawn('render', () => {
+ *     const end = Date.now() + 200;
+ *     while (Date.now() < end); // blocks the event loop for 200 ms
+ *   });
+ *   await new Promise((resolve) => setTimeout(resolve, 50));
  * });
+ * // (node:4242) [TASKTREE_BLOCKED] TaskTreeWarning: event loop blocked for 201 ms by task main › render at render.ts:6
+ * disableDebug();
  * ```
  */
 export function enableDebug(options?: DebugOptions): void {

@@ -20,7 +20,7 @@ export interface DebugEventMap {
  * ```ts
  * import { debugEvents, enableDebug } from 'tasktree/debug';
  * enableDebug({ warnings: false });
- * debugEvents.on('blocked', (report) => metrics.histogram('loop_block_ms', report.durationMs, { task: report.task }));
+ * debugEvents.on('blocked', (report) => console.log(`loop blocked ${report.durationMs} ms by ${report.task ?? 'no task'}`));
  * ```
  */
 export const debugEvents = new EventEmitter<DebugEventMap>();

@@ -17,6 +17,7 @@ export interface RunnerHooks<C> {
  *
  * @example
  * ```ts
+ * // example: no-run (a Vitest setup file)
  * // vitest.setup.ts
  * import { afterEach, beforeEach } from 'vitest';
  * import { installTaskTracking } from 'tasktree/testing';

@@ -53,10 +53,13 @@ export function snapshotLiveTasks(): WeakSet<Task> {
  * @example
  * ```ts
  * import { test } from 'node:test';
+ * import { TaskGroup, sleep } from 'tasktree';
  * import { checkNoLeaks } from 'tasktree/testing';
  * test('the poller stops', async () => {
- *   await startAndStopPoller();
- *   await checkNoLeaks();
+ *   const pollers = new TaskGroup('pollers');
+ *   pollers.spawn('poller', () => sleep(10));
+ *   await pollers[Symbol.asyncDispose]();
+ *   await checkNoLeaks(); // rejects with a TaskLeakError naming any task left running
  * });
  * ```
  */

@@ -76,9 +76,12 @@ export async function endTracking(name: string, tracked: Tracked, timedOut: bool
  * @example
  * ```ts
  * import { test } from 'node:test';
+ * import { run, sleep, spawn } from 'tasktree';
  * import { withTaskTracking } from 'tasktree/testing';
  * test('serves a request', withTaskTracking(async () => {
- *   await run(() => server.handle(request));
+ *   await run(async () => {
+ *     spawn('handler', () => sleep(5));
+ *   });
  * }, { hangMs: 5000 }));
  * ```
  */

@@ -176,6 +176,25 @@ describe('TaskGroup first failure', () => {
     assert.equal(err.errors[1], thrown);
   });
 
+  it('reports the same error object thrown by two tasks once for each task', async () => {
+    const shared = new Error('shared');
+    const err = await rejection(
+      TaskGroup.run(
+        'g',
+        (g) => {
+          g.spawn('a', () => Promise.reject(shared));
+          g.spawn('b', () => Promise.reject(shared));
+        },
+        { cancelOnError: false },
+      ),
+    );
+    assert.ok(err instanceof TaskGroupError);
+    assert.deepEqual(
+      err.failures.map((f) => f.task?.name),
+      ['a', 'b'],
+    );
+  });
+
   it('reports an error once when the body rethrows a failed child’s error', async () => {
     const boom = new Error('boom');
     const err = await rejection(
@@ -977,6 +996,44 @@ describe('stack depth and complexity', () => {
     assert.ok(err instanceof CancelledError);
     return performance.now() - start;
   }
+
+  async function timed(fn: () => Promise<unknown>): Promise<number> {
+    const start = performance.now();
+    await fn();
+    return performance.now() - start;
+  }
+
+  it('a supervisor collects 10,000 errors in linear time', async () => {
+    const collect = (n: number) => () =>
+      rejection(
+        TaskGroup.run(
+          'sup',
+          (g) => {
+            for (let i = 0; i < n; i++) {
+              g.spawn(async () => {
+                throw new Error(String(i));
+              });
+            }
+          },
+          { cancelOnError: false },
+        ),
+      ).then((e) => assert.equal((e as TaskGroupError).errors.length, n));
+    await timed(collect(1000));
+    const small = Math.min(await timed(collect(1000)), await timed(collect(1000)));
+    const large = await timed(collect(10_000));
+    assert.ok(large / small < 35, `1,000 errors: ${small.toFixed(1)} ms, 10,000 errors: ${large.toFixed(1)} ms`);
+  });
+
+  it('stopping 10,000 daemons takes linear time', async () => {
+    const daemons = (n: number) => () =>
+      TaskGroup.run('d', (g) => {
+        for (let i = 0; i < n; i++) g.spawn(() => sleep(1e9), { daemon: true });
+      });
+    await timed(daemons(1000));
+    const small = Math.min(await timed(daemons(1000)), await timed(daemons(1000)));
+    const large = await timed(daemons(10_000));
+    assert.ok(large / small < 35, `1,000 daemons: ${small.toFixed(1)} ms, 10,000 daemons: ${large.toFixed(1)} ms`);
+  });
 
   it('5,000 nested levels neither overflow the stack nor take quadratic time', async () => {
     await nestedLevels(500); // warm up

@@ -55,7 +55,7 @@ describe('bad input', () => {
   it('non-object options', async () => {
     throwsWith(() => new TaskGroup('g', 5 as never), 'TypeError', /^new TaskGroup\(name, options\): expected options to be an object, got 5 \(number\)$/);
     throwsWith(() => new TaskGroup('g', null as never), 'TypeError', /expected options to be an object, got null$/);
-    throwsWith(() => TaskGroup.run('g', () => 1, 'fast' as never), 'TypeError', /TaskGroup.*expected options to be an object, got 'fast' \(string\)$/);
+    throwsWith(() => TaskGroup.run('g', () => 1, 'fast' as never), 'TypeError', /^TaskGroup\.run\(name, body, options\): expected options to be an object, got 'fast' \(string\)$/);
     await TaskGroup.run('g', (g) => {
       throwsWith(() => g.spawn('x', () => 1, 'daemon' as never), 'TypeError', /^TaskGroup\.spawn\(name, fn, options\): expected options to be an object, got 'daemon' \(string\)$/);
     });
