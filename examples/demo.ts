@@ -1,7 +1,8 @@
 // `npm run demo`: starts the example service (examples/service.ts), drives a burst of concurrent
 // requests at it, looks inside it while they are in flight with the `tasktree` CLI (no code
 // change in the service: the CLI goes through Node's inspector), shows the SIGUSR2 dump, breaks
-// a deadlock with `tasktree cancel`, and shuts the service down gracefully.
+// a deadlock with `tasktree cancel`, and shuts the service down gracefully. Then, in debug mode,
+// it shows the report that names the task that blocked the event loop.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -70,8 +71,8 @@ interface Service {
   readonly exited: Promise<number | null>;
 }
 
-function startService(): Promise<Service> {
-  const child = spawn(node, [servicePath], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startService(env: NodeJS.ProcessEnv = {}): Promise<Service> {
+  const child = spawn(node, ['--enable-source-maps', servicePath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   let stdout = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -162,6 +163,21 @@ try {
   const code = await service.exited;
   console.log(`  the service exited with code ${code}; its last line: ${service.stdout().trim().split('\n').at(-1) ?? ''}`);
   if (code !== 0) process.exitCode = 1;
+
+  section('9. debug mode: TASKTREE_DEBUG=1, and a request that blocks the event loop for 300 ms');
+  const debug = await startService({ TASKTREE_DEBUG: '1' });
+  try {
+    const reply = await get(debug.port, '/block');
+    console.log(`  GET /block → ${reply.status} after ${reply.ms} ms`);
+    const report = await waitUntil('the blocked-loop report', async () =>
+      /TASKTREE_BLOCKED/.test(debug.stderr()) ? debug.stderr() : undefined,
+    );
+    console.log(indent(report.split('\n').filter((line) => !line.startsWith('(Use `node')).join('\n')));
+    process.kill(debug.pid, 'SIGTERM');
+    console.log(`  the debug service exited with code ${await debug.exited}`);
+  } finally {
+    if (debug.child.exitCode === null) debug.child.kill('SIGKILL');
+  }
 } catch (error) {
   console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
   console.error(service.stderr());

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { startChild } from '../helpers/child.js';
 
 describe('the demo (npm run demo)', () => {
-  it('inspects the example service live, breaks its deadlock and shuts it down gracefully', async () => {
+  it('inspects the example service live, breaks its deadlock, shuts it down gracefully, and names a blocking task in debug mode', async () => {
     const demo = startChild(fileURLToPath(new URL('../../examples/demo.js', import.meta.url)));
     const exit = await demo.exited;
     const out = demo.stdout;
@@ -22,5 +22,8 @@ describe('the demo (npm run demo)', () => {
     // Graceful shutdown: the request in flight was answered, the service exited 0.
     assert.match(out, /in flight at shutdown: 503 \/slow → cancelled: parent 'main' was cancelled \(outside signal aborted: SIGTERM\)/);
     assert.match(out, /the service exited with code 0/);
+    // Debug mode names the task that blocked the event loop, and the line.
+    assert.match(out, /event loop blocked for \d+ ms by task main › request#1 › render at examples\/service\.ts:\d+/);
+    assert.match(out, /the debug service exited with code 0/);
   });
 });
