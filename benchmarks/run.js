@@ -88,6 +88,7 @@ const RACERS = ['bare', 'naive', ...EFFECT, 'effection', 'tasktree'];
 function workloads(quick) {
   const reps = quick ? 3 : 7;
   const warmup = quick ? 1 : 2;
+  const sampleMs = quick ? 50 : 200; // one sample of W1/W2 repeats the run for about this long
   const slow = (system) => system === 'effection';
   return [
     {
@@ -104,7 +105,7 @@ function workloads(quick) {
           if (quick) return null;
           return { ...params, warmup: 1, reps: 3, budgetMs: 15_000, minReps: 3 };
         }
-        return { ...params, warmup, reps, budgetMs: quick ? 5_000 : 20_000 };
+        return { ...params, warmup, reps, budgetMs: quick ? 5_000 : 20_000, sampleMs };
       },
     },
     {
@@ -115,7 +116,7 @@ function workloads(quick) {
       file: 'w2-deep-chain.js',
       systems: RACERS,
       variants: [{ key: 'depth=1,000', params: { mode: 'time', depth: 1_000 } }],
-      tune: (system, params) => ({ ...params, warmup, reps, budgetMs: quick ? 5_000 : 15_000 }),
+      tune: (system, params) => ({ ...params, warmup, reps, budgetMs: quick ? 5_000 : 15_000, sampleMs }),
     },
     {
       id: 'w2',

@@ -128,6 +128,7 @@ export function main(impls) {
  * A cold run slower than `targetMs` is taken as it is (calibrating would cost another slow run).
  */
 export function perUnitSampler(units, once, targetMs = 200) {
+  targetMs ??= 200;
   let iters = 0;
   return async () => {
     let t0 = now();

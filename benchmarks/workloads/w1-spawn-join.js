@@ -17,7 +17,7 @@ main({
       for (let i = 0; i < n; i++) ps[i] = child();
       return Promise.all(ps);
     };
-    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
 
   async naive(p) {
@@ -28,7 +28,7 @@ main({
         for (let i = 0; i < n; i++) ps[i] = naiveSpawn('child', child);
         return Promise.all(ps);
       });
-    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
 
   async 'effect-fork'(p) {
@@ -41,7 +41,7 @@ main({
       for (let i = 0; i < n; i++) yield* Fiber.join(fibers[i]);
     });
     const once = () => Effect.runPromise(program);
-    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
 
   async 'effect-all'(p) {
@@ -53,7 +53,7 @@ main({
       for (let i = 0; i < n; i++) effects[i] = childE;
       return Effect.runPromise(Effect.all(effects, { concurrency: 'unbounded' }));
     };
-    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
 
   async effection(p) {
@@ -68,7 +68,7 @@ main({
         for (let i = 0; i < n; i++) tasks[i] = yield* spawn(childOp);
         for (let i = 0; i < n; i++) yield* tasks[i];
       });
-    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
 
   async tasktree(p) {
@@ -78,6 +78,6 @@ main({
       TaskGroup.run('w1', async (group) => {
         for (let i = 0; i < n; i++) group.spawn('child', child);
       });
-    return { nsPerTask: await repeat(p, perUnitSampler(n, once)) };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
 });

@@ -21,7 +21,7 @@ async function measure(p, once) {
     return { survived: true, depth: p.depth, ms: now() - t0 };
   }
   // ms per chain = ns per unit with one unit per chain, / 1e6
-  const s = await repeat(p, perUnitSampler(1, once));
+  const s = await repeat(p, perUnitSampler(1, once, p.sampleMs));
   const toMs = (x) => x / 1e6;
   return { msPerChain: { median: toMs(s.median), min: toMs(s.min), max: toMs(s.max), samples: s.samples.map(toMs) } };
 }

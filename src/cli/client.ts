@@ -4,6 +4,7 @@ import type { Snapshot } from '../inspect/schema.js';
 import type { Connection } from './args.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { ConnectionLost } from './inspector.js';
+import { isRunning } from './process-info.js';
 import { connect } from './transport.js';
 import type { Transport } from './transport.js';
 
@@ -49,12 +50,8 @@ export class AgentClient {
     try {
       line = await this.transport.request(JSON.stringify({ id, cmd, ...fields }), this.timeoutMs);
     } catch (error) {
-      if (error instanceof ConnectionLost) {
-        try {
-          process.kill(this.pid, 0);
-        } catch {
-          throw new CliError(`pid ${this.pid} exited`, ExitCode.noSuchProcess);
-        }
+      if (error instanceof ConnectionLost && !isRunning(this.pid)) {
+        throw new CliError(`pid ${this.pid} exited`, ExitCode.noSuchProcess);
       }
       throw error;
     }

@@ -21,6 +21,25 @@ export function checkProcess(pid: number): { readonly signallable: boolean } {
   }
 }
 
+/**
+ * Whether `pid` is still running: it exists, and is not a zombie (a process that exited but that
+ * its parent has not reaped yet still answers signal 0).
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/PID/stat: "pid (comm) S ..."; the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: signal 0 is all we know
+  }
+}
+
 /** The error for a process we may not signal. */
 export function permissionDenied(pid: number): CliError {
   return new CliError(`permission denied for pid ${pid} (it belongs to another user)`, ExitCode.permissionDenied);

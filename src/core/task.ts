@@ -7,7 +7,7 @@ import { interruptible } from './interrupt.js';
 import { formatId } from './ids.js';
 import { recordFinished } from './registry.js';
 import { cancelScopeTree, cancelTask, TaskGroup } from './task-group.js';
-import { now, toEpoch } from './time.js';
+import { now, stamp, toEpoch } from './time.js';
 import { checkName, show } from './validate.js';
 
 /** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
@@ -115,7 +115,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this._state = RUNNING;
     this._flags = flags;
     this._slot = fn;
-    this._created = now();
+    this._created = stamp();
     this._cancel = undefined;
     this._groups = undefined;
     this._prev = undefined;
@@ -263,22 +263,27 @@ function thenResult<T, R1, R2>(
   onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
   onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
 ): Promise<R1 | R2> {
-  // `await task` calls this in the awaiting scope's context.
+  // `await task` calls this in the awaiting scope's context, after reading `then`: the reads of one
+  // batch (`Promise.all`) are over.
+  batchWaiter = undefined;
+  if (this._state > RUNNING && this._extra?.deferred === undefined) {
+    // Already settled: nothing to wait for, so nothing to interrupt, and no deferred is needed.
+    const settled = this._state === FULFILLED ? Promise.resolve(this._slot as T) : Promise.reject(this._slot);
+    return settled.then(onfulfilled, onrejected);
+  }
   const scope = storage.getStore();
   const result = this.result();
-  if (scope === undefined || scope === this) return result.then(onfulfilled, onrejected);
+  if (scope === undefined || scope === this || this._state > RUNNING) return result.then(onfulfilled, onrejected);
   return interruptible(scope, result).then(onfulfilled, onrejected);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Await bookkeeping. `Promise.all([a, b])` reads `a.then` and `b.then` in the same synchronous run;
-// a later await by the same task cannot happen before a microtask passes. So reads by one waiter
-// before the next microtask checkpoint add to one wait; anything else starts a new wait.
+// Await bookkeeping. `Promise.all([a, b])` reads `a.then` and `b.then` in one synchronous run and
+// calls them later; `await a` reads `a.then`, and calls it before the awaiting code can go on. So
+// reads by one waiter with no call of `then` in between belong to one wait (on several tasks);
+// a read after a call starts a new wait.
 
 let batchWaiter: Task | undefined;
-function endBatch(): void {
-  batchWaiter = undefined;
-}
 
 /** @internal The innermost task of the running code. */
 export function taskOfScope(scope: Task | TaskGroup | undefined): Task | undefined {
@@ -296,8 +301,7 @@ export function noteAwait(target: Task): void {
   } else {
     waiter._wk = W_TASK;
     waiter._wt = target;
-    waiter._ws = now();
-    if (batchWaiter === undefined) queueMicrotask(endBatch);
+    waiter._ws = stamp();
     batchWaiter = waiter;
   }
   if (hooks.await !== undefined) hooks.await(waiter, target);
@@ -307,7 +311,7 @@ export function noteAwait(target: Task): void {
 export function beginWait(task: Task, kind: number, target: unknown): number {
   task._wk = kind;
   task._wt = target;
-  return (task._ws = now());
+  return (task._ws = stamp());
 }
 
 /** @internal Clears the wait on `target` begun at `since`, unless a newer wait replaced it. */
@@ -342,6 +346,7 @@ export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): P
 // chain of 100,000 tasks each spawning the next uses constant stack.
 
 let runQueue: Task[] = [];
+const resolved = Promise.resolve();
 let runHead = 0;
 let drainScheduled = false;
 
@@ -350,7 +355,8 @@ export function scheduleStart(task: Task): void {
   runQueue.push(task);
   if (!drainScheduled) {
     drainScheduled = true;
-    queueMicrotask(drainRunQueue);
+    // Not queueMicrotask: Node wraps each of its callbacks in an AsyncResource.
+    void resolved.then(drainRunQueue);
   }
 }
 
@@ -463,7 +469,7 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   }
   task._state = state;
   task._slot = result;
-  task._ws = now();
+  task._ws = stamp();
   task._wk = W_NONE;
   task._wt = undefined;
   const d = task._extra?.deferred;

@@ -1,7 +1,7 @@
 import '../helpers/no-unhandled.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CancelledError, TaskGroupError, allTasks, run, sleep, spawn, type Task } from '../../src/index.js';
+import { TaskGroupError, allTasks, run, sleep, spawn, type Task } from '../../src/index.js';
 import { latch, rejection, runFixture, tick, ticks } from '../helpers/core.js';
 
 describe('run()', () => {
@@ -140,17 +140,17 @@ describe('run() in a real process', () => {
         if (line === 'ready') child.kill(signal);
         if (line === 'cancel requested') child.kill(signal);
       });
-      assert.deepEqual(res.stdout.trim().split('\n'), ['ready', 'cancel requested']);
-      assert.equal(res.code, code);
+      assert.deepEqual(res.stdout.trim().split('\n'), ['ready', 'cancel requested'], res.stderr);
+      assert.equal(res.code, code, res.stderr);
     });
 
     it(`the default ${signal} behaviour is back after run() returns`, async () => {
       const res = await runFixture('core-signals', ['after'], (line, child) => {
         if (line === 'ready') child.kill(signal);
       });
-      assert.deepEqual(res.stdout.trim().split('\n'), ['returned value listeners 0 0', 'ready']);
-      assert.equal(res.code, null);
-      assert.equal(res.signal, signal);
+      assert.deepEqual(res.stdout.trim().split('\n'), ['returned value listeners 0 0', 'ready'], res.stderr);
+      assert.equal(res.code, null, `exit code ${String(res.code)}: ${res.stderr}`);
+      assert.equal(res.signal, signal, res.stderr);
     });
   }
 
@@ -162,4 +162,3 @@ describe('run() in a real process', () => {
   });
 });
 
-void CancelledError;
