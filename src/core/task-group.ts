@@ -52,6 +52,10 @@ export interface TaskGroupOptions {
   readonly signal?: AbortSignal;
 }
 
+/** How many group bodies are starting synchronously, one inside the other, right now. */
+let bodyDepth = 0;
+const MAX_SYNC_BODY_DEPTH = 64;
+
 const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
@@ -230,8 +234,19 @@ export class TaskGroup {
   private async _runBody<T>(body: (group: TaskGroup) => T | PromiseLike<T>): Promise<T> {
     let ok = true;
     let value: unknown;
+    // The body starts synchronously, except when bodies are already nested this deep on the
+    // stack: then it starts in a microtask, so groups opened directly in group bodies, any number
+    // deep, cannot overflow the stack.
+    if (bodyDepth >= MAX_SYNC_BODY_DEPTH) await undefined;
     try {
-      value = await storage.run(this, body, this);
+      bodyDepth++;
+      let started: T | PromiseLike<T>;
+      try {
+        started = storage.run(this, body, this);
+      } finally {
+        bodyDepth--;
+      }
+      value = await started;
     } catch (error) {
       ok = false;
       value = error;
