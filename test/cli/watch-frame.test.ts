@@ -3,37 +3,21 @@ import { describe, it } from 'node:test';
 import type { WatchCommand } from '../../src/cli/commands.js';
 import { watchFrame } from '../../src/cli/commands.js';
 import type { Snapshot, TaskInfo } from '../../src/inspect/schema.js';
+import { snapshotOf, taskInfo } from '../helpers/snapshot.js';
 
 const command: WatchCommand = { kind: 'watch', pid: 42, transport: null, timeoutMs: 5000, expand: true, intervalMs: 500, count: null };
 
 function task(i: number): TaskInfo {
-  return {
+  return taskInfo({
     id: `w.${i}`,
     name: `worker-with-a-long-name-${i}`,
     path: i === 0 ? 'main' : `main › worker-with-a-long-name-${i}`,
     parentId: i === 0 ? null : 'w.0',
-    group: 'main',
-    state: 'running',
-    daemon: false,
     createdAt: 0,
-    ageMs: 1000,
-    waitingOn: null,
-    awaitedBy: [],
-    cancelled: null,
-    attributes: null,
-    createdAtSite: null,
-    awaitSite: null,
-  };
+  });
 }
 
-const snapshot: Snapshot = {
-  formatVersion: 1,
-  pid: 42,
-  node: 'v24.0.0',
-  capturedAt: Date.now(),
-  tasks: Array.from({ length: 30 }, (_, i) => task(i)),
-  finished: [],
-};
+const snapshot: Snapshot = { ...snapshotOf(Array.from({ length: 30 }, (_, i) => task(i))), pid: 42, node: 'v24.0.0', capturedAt: Date.now() };
 
 describe('watchFrame', () => {
   it('writes a plain header and the whole tree when stdout is not a terminal', () => {

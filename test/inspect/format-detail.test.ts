@@ -2,25 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatTaskDetail } from '../../src/inspect/format-detail.js';
 import type { FinishedInfo, Snapshot, TaskInfo } from '../../src/inspect/schema.js';
+import { taskInfo } from '../helpers/snapshot.js';
 
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5);
 
 function task(fields: Partial<TaskInfo> & Pick<TaskInfo, 'id' | 'name' | 'path'>): TaskInfo {
-  return {
-    parentId: null,
-    group: 'main',
-    state: 'running',
-    daemon: false,
-    createdAt: T0,
-    ageMs: 2300,
-    waitingOn: null,
-    awaitedBy: [],
-    cancelled: null,
-    attributes: null,
-    createdAtSite: null,
-    awaitSite: null,
-    ...fields,
-  };
+  return taskInfo({ createdAt: T0, ageMs: 2300, ...fields });
 }
 
 const finished: FinishedInfo = {
