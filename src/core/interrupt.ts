@@ -1,5 +1,5 @@
 import type { CancelledError } from './errors.js';
-import type { Task } from './task.js';
+import { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
 
 // Awaiting a task, and `waitFor(promise)`, are cancellation points: when the waiting scope (a
@@ -7,36 +7,94 @@ import type { TaskGroup } from './task-group.js';
 // CancelledError at once, as in asyncio. The awaited task or promise goes on; only the wait ends.
 // Edge-triggered: awaits started after the cancellation proceed normally, so cleanup code can
 // still await things.
+//
+// A scope keeps its pending waits in one slot (`_waits`, in a task's `_extra`: a Wait, or an array of them while it
+// awaits several things at once): no WeakMap, no Set, nothing allocated for scopes that never wait.
 
-type Scope = Task | TaskGroup;
-type Interrupt = (error: CancelledError) => void;
+/** One pending wait of a scope: settles the promise the awaiting code is suspended on. */
+export interface Wait {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  /** The waiting scope (so the awaited task can forget the wait there when it settles). */
+  readonly scope: Task | TaskGroup;
+}
 
-const waiting = new WeakMap<Scope, Set<Interrupt>>();
+/** Where a scope keeps its waits: a Task in its `_extra`, a TaskGroup in a field. */
+interface Slot {
+  _waits?: Wait | Wait[] | undefined;
+}
 
-/** @internal Settles like `promise`, or rejects with the scope's cancellation if it comes first. */
-export function interruptible<V>(scope: Scope, promise: PromiseLike<V>): Promise<V> {
+function slotOf(scope: Task | TaskGroup): Slot {
+  return scope instanceof Task ? (scope._extra ??= {}) : scope;
+}
+
+/** @internal Registers a pending wait of `scope`. */
+export function addWait(scope: Task | TaskGroup, wait: Wait): void {
+  const slot = slotOf(scope);
+  const waits = slot._waits;
+  if (waits === undefined) slot._waits = wait;
+  else if (Array.isArray(waits)) waits.push(wait);
+  else slot._waits = [waits, wait];
+}
+
+/** @internal Forgets a wait that ended. */
+export function removeWait(scope: Task | TaskGroup, wait: Wait): void {
+  const slot = slotOf(scope);
+  const waits = slot._waits;
+  if (waits === wait) slot._waits = undefined;
+  else if (Array.isArray(waits)) {
+    const i = waits.indexOf(wait);
+    if (i >= 0) waits.splice(i, 1);
+    if (waits.length === 0) slot._waits = undefined;
+  }
+}
+
+/** @internal Ends every pending wait of `scope` with `error`. */
+export function interrupt(scope: Task | TaskGroup, error: CancelledError): void {
+  const slot: Slot | undefined = scope instanceof Task ? scope._extra : scope;
+  const waits = slot?._waits;
+  if (slot === undefined || waits === undefined) return;
+  slot._waits = undefined;
+  if (Array.isArray(waits)) for (const wait of waits) wait.reject(error);
+  else waits.reject(error);
+}
+
+/** @internal Settles like `promise`, or rejects with the scope's cancellation if that comes first. */
+export function interruptible<V>(scope: Task | TaskGroup, promise: PromiseLike<V>): Promise<V> {
   return new Promise<V>((resolve, reject) => {
-    let set = waiting.get(scope);
-    if (set === undefined) waiting.set(scope, (set = new Set()));
-    const waits = set;
-    waits.add(reject);
+    const wait: Wait = { resolve: resolve as (value: unknown) => void, reject, scope };
+    addWait(scope, wait);
     promise.then(
       (value) => {
-        waits.delete(reject);
+        removeWait(scope, wait);
         resolve(value);
       },
       (error: unknown) => {
-        waits.delete(reject);
+        removeWait(scope, wait);
         reject(error);
       },
     );
   });
 }
 
-/** @internal Ends every interruptible wait of `scope` with `error`. */
-export function interrupt(scope: Scope, error: CancelledError): void {
-  const set = waiting.get(scope);
-  if (set === undefined) return;
-  waiting.delete(scope);
-  for (const reject of set) reject(error);
+/**
+ * @internal Awaiting a pending task from inside a scope: one promise, settled by the task when it
+ * settles, or by the scope's cancellation — whichever comes first.
+ */
+export function awaitTask(target: Task, scope: Task | TaskGroup): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const wait: Wait = { resolve, reject, scope };
+    const extra = (target._extra ??= {});
+    (extra.awaiters ??= []).push(wait);
+    addWait(scope, wait);
+  });
+}
+
+/** @internal The task settled: settle the waits of the scopes awaiting it. */
+export function releaseAwaiters(awaiters: Wait[], fulfilled: boolean, result: unknown): void {
+  for (const wait of awaiters) {
+    removeWait(wait.scope, wait);
+    if (fulfilled) wait.resolve(result);
+    else wait.reject(result);
+  }
 }

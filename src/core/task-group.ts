@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
-import { interrupt } from './interrupt.js';
+import { interrupt, type Wait } from './interrupt.js';
 import { nextSeq } from './ids.js';
 import { linkRoot, unlinkRoot } from './registry.js';
 import {
@@ -144,6 +144,8 @@ export class TaskGroup {
   _expired: CancelledError | undefined = undefined;
   /** @internal `_spawned` when the daemons were last stopped (-1: never). */
   _daemonsStoppedAt = -1;
+  /** @internal The body's pending interruptible waits (see interrupt.ts). */
+  _waits: Wait | Wait[] | undefined = undefined;
   /** @internal How many tasks were ever spawned into it. */
   _spawned = 0;
   /** @internal Monotonic creation time. */

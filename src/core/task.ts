@@ -3,7 +3,7 @@ import { deferred, type Deferred } from './deferred.js';
 import { CancelledError, ScopeClosedError, TaskGroupError, describeError, isCancellation, type TaskFailure } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
-import { interruptible } from './interrupt.js';
+import { awaitTask, interruptible, releaseAwaiters, type Wait } from './interrupt.js';
 import { formatId } from './ids.js';
 import { recordFinished } from './registry.js';
 import { cancelScopeTree, cancelTask, TaskGroup } from './task-group.js';
@@ -249,8 +249,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
 export interface TaskExtra {
   /** Created on the first read of `task.signal`. */
   ac?: AbortController;
-  /** Backs `result()` and `then`, created on first use. */
+  /** Backs `result()`, created on first use. */
   deferred?: Deferred<unknown>;
+  /** The waits of scopes awaiting this task (see interrupt.ts). */
+  awaiters?: Wait[] | undefined;
+  /** This task's own pending interruptible waits. */
+  _waits?: Wait | Wait[] | undefined;
   attributes?: Readonly<Record<string, string | number | boolean>>;
   /** Debug mode: the creation site (an object holding an unformatted stack). */
   createdSite?: { stack?: string };
@@ -267,14 +271,13 @@ function thenResult<T, R1, R2>(
   // batch (`Promise.all`) are over.
   batchWaiter = undefined;
   if (this._state > RUNNING && this._extra?.deferred === undefined) {
-    // Already settled: nothing to wait for, so nothing to interrupt, and no deferred is needed.
+    // Already settled: nothing to wait for, so nothing to interrupt, and no deferred needed.
     const settled = this._state === FULFILLED ? Promise.resolve(this._slot as T) : Promise.reject(this._slot);
     return settled.then(onfulfilled, onrejected);
   }
   const scope = storage.getStore();
-  const result = this.result();
-  if (scope === undefined || scope === this || this._state > RUNNING) return result.then(onfulfilled, onrejected);
-  return interruptible(scope, result).then(onfulfilled, onrejected);
+  if (scope === undefined || scope === this || this._state > RUNNING) return this.result().then(onfulfilled, onrejected);
+  return (awaitTask(this as Task, scope) as Promise<T>).then(onfulfilled, onrejected);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,42 +422,45 @@ function bodyEnded(task: Task, ok: boolean, value: unknown): void {
     settleTask(task, ok ? FULFILLED : isCancellation(value, task._cancel) ? CANCELLED : REJECTED, value);
     return;
   }
-  void closeScopes(task, ok, value);
+  closeScopes(task, ok, value);
 }
 
-async function closeScopes(task: Task, ok: boolean, value: unknown): Promise<void> {
+function closeScopes(task: Task, ok: boolean, value: unknown): void {
   const failed = !ok && !isCancellation(value, task._cancel);
   if (failed) cancelScopeTree(task, new CancelledError({ kind: 'body-failed', group: task.name, error: value }));
-  // Explicit groups the function left open are closed as part of the task's scope.
-  const failures: TaskFailure[] = [];
-  const joins: Promise<void>[] = [];
+  // Every group the task owns closes with it: its own scope, and explicit groups the function
+  // left open. Most often they are already empty, and the task settles right here.
   const groups: TaskGroup[] = [];
   for (let g = task._groups; g !== undefined; g = g._nextG) groups.push(g);
+  let joins: Promise<void>[] | undefined;
   for (const group of groups) {
     const join = group._close();
-    if (group._implicit) {
-      if (join !== undefined) joins.push(join);
-    } else {
-      joins.push(
-        (join ?? Promise.resolve()).then(() => {
-          if (group._failures !== undefined) {
-            failures.push({ source: 'body', task: undefined, error: new TaskGroupError(group.name, group._failures) });
-          }
-        }),
-      );
-    }
+    if (join !== undefined) (joins ??= []).push(join);
   }
-  if (joins.length > 0) {
-    const joined = groups.find((g) => g._implicit) ?? groups[0];
-    const since = beginWait(task, W_GROUP, joined);
-    await Promise.all(joins);
+  if (joins === undefined) {
+    finishScopes(task, ok, value, failed, groups);
+    return;
+  }
+  const joined = groups.find((g) => g._implicit) ?? (groups[0] as TaskGroup);
+  const since = beginWait(task, W_GROUP, joined);
+  void Promise.all(joins).then(() => {
     endWait(task, since, joined);
+    finishScopes(task, ok, value, failed, groups);
+  });
+}
+
+/** Settles a task whose scopes have all closed: its own outcome, or the failures in its scopes. */
+function finishScopes(task: Task, ok: boolean, value: unknown, failed: boolean, groups: TaskGroup[]): void {
+  const failures: TaskFailure[] = [];
+  for (const group of groups) {
+    if (group._failures === undefined) continue;
+    // The task's own scope reports its tasks' failures; an explicit group left open, its whole failure.
+    if (group._implicit) failures.unshift(...group._failures);
+    else failures.push({ source: 'body', task: undefined, error: new TaskGroupError(group.name, group._failures) });
   }
-  const own = groups.find((g) => g._implicit)?._failures;
-  const all = own === undefined ? failures : [...own, ...failures];
-  if (all.length > 0) {
-    if (failed && !all.some((f) => f.error === value)) all.push({ source: 'body', task: undefined, error: value });
-    settleTask(task, REJECTED, new TaskGroupError(task.name, all));
+  if (failures.length > 0) {
+    if (failed && !failures.some((f) => f.error === value)) failures.push({ source: 'body', task: undefined, error: value });
+    settleTask(task, REJECTED, new TaskGroupError(task.name, failures));
   } else {
     settleTask(task, ok ? FULFILLED : failed ? REJECTED : CANCELLED, value);
   }
@@ -472,8 +478,15 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   task._ws = stamp();
   task._wk = W_NONE;
   task._wt = undefined;
-  const d = task._extra?.deferred;
-  if (d !== undefined) settleDeferred(task, d);
+  const extra = task._extra;
+  if (extra !== undefined) {
+    if (extra.deferred !== undefined) settleDeferred(task, extra.deferred);
+    const awaiters = extra.awaiters;
+    if (awaiters !== undefined) {
+      extra.awaiters = undefined;
+      releaseAwaiters(awaiters, state === FULFILLED, result);
+    }
+  }
   task._group._childSettled(task);
   recordFinished(task);
   if (isObserved('settle')) emit('settle', task);
