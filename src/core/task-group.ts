@@ -30,7 +30,7 @@ import {
   type SpawnOptions,
   type TaskFunction,
 } from './task.js';
-import { MAX_TIMER_MS, now } from './time.js';
+import { MAX_TIMER_MS, now, stamp } from './time.js';
 import { checkConcurrency, checkFunction, checkMs, checkName, checkOptions, checkSignal, show } from './validate.js';
 
 /** Options of `new TaskGroup(name, options)` and `TaskGroup.run(name, body, options)`. */
@@ -163,7 +163,7 @@ export class TaskGroup {
     this.owner = this._implicit ? owner : taskOfScope(scope);
     this._cancelOnError = options?.cancelOnError ?? true;
     this._concurrency = options?.concurrency === undefined ? Infinity : checkConcurrency(api, options.concurrency);
-    this._created = now();
+    this._created = stamp();
     const parent = this.owner;
     if (parent !== undefined && parent._state <= RUNNING) {
       this._owned = true;
