@@ -171,8 +171,13 @@ function workloads(quick) {
     },
     {
       id: 'w6',
-      title: 'cost per spawn of each overhead tier (off / default / debug)',
-      skip: 'not yet: needs the debug issue (the overhead tiers are defined there)',
+      title: 'cost per spawn of each overhead tier: plain (no tasktree) / default / debug-sites / debug',
+      unit: 'ns/task',
+      metric: 'nsPerTask',
+      file: 'w6-tiers.js',
+      systems: TIERS,
+      variants: [{ key: 'N=10,000', params: { n: 10_000 } }],
+      tune: (system, params) => ({ ...params, warmup, reps, budgetMs: quick ? 5_000 : 20_000, sampleMs }),
     },
     {
       id: 'w7',
@@ -236,7 +241,8 @@ function buildPlan(nodes) {
   return { jobs, skipped };
 }
 
-const ALL_SYSTEMS = new Set([...RACERS, 'plain', 'als-used', 'als-inside']);
+const TIERS = ['plain', 'default', 'debug-sites', 'debug'];
+const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-used', 'als-inside']);
 const isSystemName = (s) => ALL_SYSTEMS.has(s);
 
 // ─── running one child ───────────────────────────────────────────────────────────────────────

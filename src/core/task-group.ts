@@ -155,6 +155,24 @@ export class TaskGroup {
   /** @internal */
   constructor(name: string, options: TaskGroupOptions | undefined, implicit: typeof IMPLICIT, owner: Task);
   constructor(name?: string, options?: TaskGroupOptions, implicit?: typeof IMPLICIT, owner?: Task) {
+    if (implicit === IMPLICIT) {
+      // A task's own scope, made by spawn() inside it: no options to check, an owner that is running.
+      const parent = owner as Task;
+      this.name = name as string;
+      this.owner = parent;
+      this._implicit = true;
+      this._cancelOnError = true;
+      this._concurrency = Infinity;
+      this._created = stamp();
+      this._owned = true;
+      this._nextG = parent._groups;
+      if (parent._groups !== undefined) parent._groups._prevG = this;
+      parent._groups = this;
+      if (parent._cancel !== undefined) {
+        cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause: parent._cancel }), true);
+      }
+      return;
+    }
     const api = 'new TaskGroup(name, options)';
     this.name = name === undefined ? 'TaskGroup' : checkName(api, name);
     checkOptions(api, options);
