@@ -19,7 +19,9 @@ export function currentTask(): Task | undefined {
 /**
  * Awaits `promise`, recording in the current task that it is waiting on `label` and since when,
  * so a dump says `waiting on db.query for 2.3 s`. Outside a task it just returns the promise's
- * outcome.
+ * outcome. A cancellation point: if the task is cancelled while it waits, this rejects with the
+ * `CancelledError` at once (the promise itself goes on: pass `task.signal` to the operation to
+ * stop it).
  *
  * @example
  * ```ts

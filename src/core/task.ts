@@ -214,7 +214,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /**
    * An accessor, so that `await task` is noticed at the moment it happens, in the awaiting task:
-   * the inspection tools show the awaited-by edge and since when.
+   * the inspection tools show the awaited-by edge and since when. Awaiting a task is a
+   * cancellation point: if the awaiting task (or group body) is cancelled while it waits, the
+   * await throws the `CancelledError` at once; the awaited task goes on in its own scope.
    */
   get then(): <R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -226,7 +228,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /**
    * Records that this task is waiting on `promise`, labelled `label`, until it settles; returns
-   * the promise's outcome. A dump then shows `waiting on db.query for 2.3 s`.
+   * the promise's outcome. A dump then shows `waiting on db.query for 2.3 s`. A cancellation
+   * point, like awaiting a task (the promise itself is not stopped: pass `task.signal` to the
+   * operation for that).
    */
   waitFor<V>(promise: PromiseLike<V>, label: string): Promise<V> {
     return waitOn(this as Task, promise, checkName('task.waitFor(promise, label)', label));
