@@ -8,7 +8,9 @@ import type { Site } from './reports.js';
 export function userFrames(holder: { stack?: string } | undefined): Site {
   const lines = siteLines(holder);
   if (lines === null) return [];
-  return lines.filter((line) => !line.startsWith('<anonymous>') && !line.endsWith('(<anonymous>)'));
+  // Code evaluated through the inspector has no file: `<anonymous>:1:7` or `fn (<anonymous>)`.
+  // (Under source maps an anonymous function of a real file reads `<anonymous> (file:line:col)`: kept.)
+  return lines.filter((line) => !/^<anonymous>(?::\d+:\d+)?$/.test(line) && !line.endsWith('(<anonymous>)'));
 }
 
 /** `file:line` of a frame `fn (file:line:col)` or `file:line:col`; `null` if it has no location. */
