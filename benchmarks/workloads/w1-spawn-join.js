@@ -2,14 +2,17 @@
 // Result: nanoseconds per task (wall time of spawn + run + join, divided by N).
 // Params: { system, n, reps, warmup }
 
+import { pathToFileURL } from 'node:url';
 import { main, perUnitSampler, repeat } from '../lib/harness.js';
 import { naiveSpawn } from '../lib/naive.js';
 
-async function child() {
+/** What every child does: await one resolved promise. */
+export async function child() {
   await Promise.resolve();
 }
 
-main({
+/** The systems, by name (W6 reuses `bare` as its floor). */
+export const systems = {
   async bare(p) {
     const { n } = p;
     const once = () => {
@@ -80,4 +83,6 @@ main({
       });
     return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
-});
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main(systems);

@@ -7,10 +7,7 @@
 // Params: { system, n, reps, warmup }
 
 import { main, perUnitSampler, repeat } from '../lib/harness.js';
-
-async function child() {
-  await Promise.resolve();
-}
+import { child, systems as w1 } from './w1-spawn-join.js';
 
 async function tiered(p, debug) {
   const { n } = p;
@@ -29,15 +26,8 @@ async function tiered(p, debug) {
 }
 
 main({
-  async plain(p) {
-    const { n } = p;
-    const once = () => {
-      const ps = new Array(n);
-      for (let i = 0; i < n; i++) ps[i] = child();
-      return Promise.all(ps);
-    };
-    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
-  },
+  // The floor: W1's bare system, unchanged.
+  plain: (p) => w1.bare(p),
   default: (p) => tiered(p, undefined),
   'debug-sites': (p) => tiered(p, { promises: false }),
   debug: (p) => tiered(p, {}),

@@ -164,35 +164,20 @@ export class TaskGroup {
       this._cancelOnError = true;
       this._concurrency = Infinity;
       this._created = stamp();
-      this._owned = true;
-      this._nextG = parent._groups;
-      if (parent._groups !== undefined) parent._groups._prevG = this;
-      parent._groups = this;
-      if (parent._cancel !== undefined) {
-        cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause: parent._cancel }), true);
-      }
+      this._linkToOwner(parent);
       return;
     }
     const api = 'new TaskGroup(name, options)';
     this.name = name === undefined ? 'TaskGroup' : checkName(api, name);
     checkOptions(api, options);
-    this._implicit = implicit === IMPLICIT;
-    const scope = this._implicit ? undefined : storage.getStore();
-    this.owner = this._implicit ? owner : taskOfScope(scope);
+    this._implicit = false;
+    const scope = storage.getStore();
+    this.owner = taskOfScope(scope);
     this._cancelOnError = options?.cancelOnError ?? true;
     this._concurrency = options?.concurrency === undefined ? Infinity : checkConcurrency(api, options.concurrency);
     this._created = stamp();
     const parent = this.owner;
-    if (parent !== undefined && parent._state <= RUNNING) {
-      this._owned = true;
-      this._nextG = parent._groups;
-      if (parent._groups !== undefined) parent._groups._prevG = this;
-      parent._groups = this;
-      // Born inside a cancelled task: cancelled too.
-      if (parent._cancel !== undefined) {
-        cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause: parent._cancel }), true);
-      }
-    }
+    if (parent !== undefined && parent._state <= RUNNING) this._linkToOwner(parent);
     // Created in a group's body: nested in that group, so cancelling it (outside, failure,
     // timeout) reaches this one too, even when both belong to the same task.
     if (scope instanceof TaskGroup && scope._phase !== CLOSED) {
@@ -532,6 +517,17 @@ export class TaskGroup {
       this._prevG = this._nextG = undefined;
     }
     if (this._join !== undefined) this._join.resolve();
+  }
+
+  /** Joins the running owner's list of open groups; born inside a cancelled task, cancelled too. */
+  private _linkToOwner(parent: Task): void {
+    this._owned = true;
+    this._nextG = parent._groups;
+    if (parent._groups !== undefined) parent._groups._prevG = this;
+    parent._groups = this;
+    if (parent._cancel !== undefined) {
+      cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause: parent._cancel }), true);
+    }
   }
 
   /** @internal Creates the own scope of `task` (for `spawn()` inside it). */
