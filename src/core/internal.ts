@@ -1,7 +1,7 @@
 // The interface the outer layers (inspect, debug, testing) read the core through. Everything
 // here is internal: not exported from the package, and free to change with the core.
 import type { CancelledError } from './errors.js';
-import { CANCELLED, FULFILLED, QUEUED, W_GROUP, W_PROMISE, W_SLEEP, W_TASK, type Task, type TaskExtra } from './task.js';
+import { CANCELLED, FULFILLED, QUEUED, W_GROUP, W_PROMISE, W_SLEEP, W_TASK, extraOf, type Task, type TaskExtra } from './task.js';
 import type { TaskGroup } from './task-group.js';
 
 export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hooks.js';
@@ -64,8 +64,9 @@ export function taskResult(task: Task): unknown {
 export function taskExtra(task: Task): TaskExtra | undefined {
   return task._extra;
 }
-export function setTaskExtra(task: Task, extra: TaskExtra): void {
-  task._extra = extra;
+/** The task's extra data, created on first use. */
+export function taskExtraOf(task: Task): TaskExtra {
+  return extraOf(task);
 }
 export function isFulfilled(task: Task): boolean {
   return task._state === FULFILLED;

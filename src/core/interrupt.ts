@@ -1,5 +1,5 @@
 import type { CancelledError } from './errors.js';
-import { Task } from './task.js';
+import { Task, extraOf } from './task.js';
 import type { TaskGroup } from './task-group.js';
 
 // Awaiting a task, and `waitFor(promise)`, are cancellation points: when the waiting scope (a
@@ -25,7 +25,7 @@ interface Slot {
 }
 
 function slotOf(scope: Task | TaskGroup): Slot {
-  return scope instanceof Task ? (scope._extra ??= {}) : scope;
+  return scope instanceof Task ? extraOf(scope) : scope;
 }
 
 /** @internal Registers a pending wait of `scope`. */
@@ -84,7 +84,7 @@ export function interruptible<V>(scope: Task | TaskGroup, promise: PromiseLike<V
 export function awaitTask(target: Task, scope: Task | TaskGroup): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const wait: Wait = { resolve, reject, scope };
-    const extra = (target._extra ??= {});
+    const extra = extraOf(target);
     (extra.awaiters ??= []).push(wait);
     addWait(scope, wait);
   });

@@ -27,6 +27,7 @@ import {
   scheduleStart,
   settleTask,
   taskOfScope,
+  extraOf,
   type SpawnOptions,
   type TaskFunction,
 } from './task.js';
@@ -301,7 +302,7 @@ export class TaskGroup {
 
     const seq = nextSeq();
     const task = new Task<T>(name ?? ((fn as { name?: string }).name || `Task-${seq}`), this, fn as TaskFunction<T>, flags, seq);
-    if (options?.attributes !== undefined) task._extra = { attributes: options.attributes };
+    if (options?.attributes !== undefined) extraOf(task).attributes = options.attributes;
     if (hooks.spawn !== undefined) hooks.spawn(task);
     this._spawned++;
 

@@ -158,7 +158,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * anything that accepts an AbortSignal (`fetch`, `setTimeout` from `node:timers/promises`, …).
    */
   get signal(): AbortSignal {
-    const extra = (this._extra ??= {});
+    const extra = extraOf(this as Task);
     let ac = extra.ac;
     if (ac === undefined) {
       ac = extra.ac = new AbortController();
@@ -203,7 +203,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** The task's outcome as a real Promise (the same one on every call). */
   result(): Promise<T> {
-    const extra = (this._extra ??= {});
+    const extra = extraOf(this as Task);
     let d = extra.deferred;
     if (d === undefined) {
       d = extra.deferred = deferred<unknown>();
@@ -249,21 +249,29 @@ export class Task<T = unknown> implements PromiseLike<T> {
   }
 }
 
-/** @internal Rarely present per-task data. */
-export interface TaskExtra {
+/**
+ * @internal What most tasks never need, created on first use. A class, so that every task's extra
+ * data has one shape (the fields are read on hot paths: settle, cancel, await).
+ */
+export class TaskExtra {
   /** Created on the first read of `task.signal`. */
-  ac?: AbortController;
+  ac: AbortController | undefined = undefined;
   /** Backs `result()`, created on first use. */
-  deferred?: Deferred<unknown>;
+  deferred: Deferred<unknown> | undefined = undefined;
   /** The waits of scopes awaiting this task (see interrupt.ts). */
-  awaiters?: Wait[] | undefined;
+  awaiters: Wait[] | undefined = undefined;
   /** This task's own pending interruptible waits. */
-  _waits?: Wait | Wait[] | undefined;
-  attributes?: Readonly<Record<string, string | number | boolean>>;
+  _waits: Wait | Wait[] | undefined = undefined;
+  attributes: Readonly<Record<string, string | number | boolean>> | undefined = undefined;
   /** Debug mode: the creation site (an object holding an unformatted stack). */
-  createdSite?: { stack?: string };
+  createdSite: { stack?: string } | undefined = undefined;
   /** Debug mode: where the task last awaited another task. */
-  awaitSite?: { stack?: string };
+  awaitSite: { stack?: string } | undefined = undefined;
+}
+
+/** @internal The task's extra data, created on first use. */
+export function extraOf(task: Task): TaskExtra {
+  return (task._extra ??= new TaskExtra());
 }
 
 function thenResult<T, R1, R2>(
@@ -434,8 +442,9 @@ function closeScopes(task: Task, ok: boolean, value: unknown): void {
   if (failed) cancelScopeTree(task, new CancelledError({ kind: 'body-failed', group: task.name, error: value }));
   // Every group the task owns closes with it: its own scope, and explicit groups the function
   // left open. Most often they are already empty, and the task settles right here.
-  const groups: TaskGroup[] = [];
-  for (let g = task._groups; g !== undefined; g = g._nextG) groups.push(g);
+  const first = task._groups as TaskGroup;
+  const groups: TaskGroup[] = [first];
+  for (let g = first._nextG; g !== undefined; g = g._nextG) groups.push(g);
   let joins: Promise<void>[] | undefined;
   for (const group of groups) {
     const join = group._close();
@@ -455,14 +464,14 @@ function closeScopes(task: Task, ok: boolean, value: unknown): void {
 
 /** Settles a task whose scopes have all closed: its own outcome, or the failures in its scopes. */
 function finishScopes(task: Task, ok: boolean, value: unknown, failed: boolean, groups: TaskGroup[]): void {
-  const failures: TaskFailure[] = [];
+  let failures: TaskFailure[] | undefined;
   for (const group of groups) {
     if (group._failures === undefined) continue;
     // The task's own scope reports its tasks' failures; an explicit group left open, its whole failure.
-    if (group._implicit) failures.unshift(...group._failures);
-    else failures.push({ source: 'body', task: undefined, error: new TaskGroupError(group.name, group._failures) });
+    if (group._implicit) (failures ??= []).unshift(...group._failures);
+    else (failures ??= []).push({ source: 'body', task: undefined, error: new TaskGroupError(group.name, group._failures) });
   }
-  if (failures.length > 0) {
+  if (failures !== undefined) {
     if (failed && !failures.some((f) => f.error === value)) failures.push({ source: 'body', task: undefined, error: value });
     settleTask(task, REJECTED, new TaskGroupError(task.name, failures));
   } else {

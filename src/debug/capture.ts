@@ -1,5 +1,5 @@
 import type { Task } from '../core/index.js';
-import { hooks, setTaskExtra, taskExtra } from '../core/internal.js';
+import { hooks, taskExtraOf } from '../core/internal.js';
 
 // Creation and await sites. The stack is captured into a plain object and formatted by V8 only
 // when someone reads `holder.stack` (a snapshot or a report shows it): ≈3.5 µs per capture with a
@@ -29,16 +29,12 @@ export function captureSite(skip: (...args: never[]) => unknown, extra: number, 
 // run(); for awaits: noteAwait, then the `then` accessor.
 function onSpawn(task: Task): void {
   const site = captureSite(onSpawn, 3);
-  const extra = taskExtra(task);
-  if (extra === undefined) setTaskExtra(task, { createdSite: site });
-  else extra.createdSite = site;
+  taskExtraOf(task).createdSite = site;
 }
 
 function onAwait(waiter: Task): void {
   const site = captureSite(onAwait, 2);
-  const extra = taskExtra(waiter);
-  if (extra === undefined) setTaskExtra(waiter, { awaitSite: site });
-  else extra.awaitSite = site;
+  taskExtraOf(waiter).awaitSite = site;
 }
 
 /** Installs the spawn and await hooks; `stackDepth` frames are kept per site. */
