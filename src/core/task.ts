@@ -1,6 +1,6 @@
 import { storage } from './context.js';
 import { deferred, type Deferred } from './deferred.js';
-import { CancelledError, ScopeClosedError, TaskGroupError, describeError, isCancellation, type TaskFailure } from './errors.js';
+import { CancelledError, ScopeClosedError, TaskGroupError, isCancellation, type TaskFailure } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
 import { awaitTask, interruptible, releaseAwaiters, type Wait } from './interrupt.js';
@@ -510,12 +510,6 @@ function settleDeferred(task: Task, d: Deferred<unknown>): void {
   else d.reject(task._slot);
 }
 
-/** @internal A one-line summary of how a settled task ended. */
-export function outcomeSummary(task: Task): string {
-  if (task._state === FULFILLED) return 'fulfilled';
-  if (task._state === CANCELLED) return `cancelled: ${(task._slot as CancelledError).message}`;
-  return `rejected: ${describeError(task._slot)}`;
-}
 
 /** @internal The task's own scope (where `spawn()` inside it goes), created on first use. */
 export function ownScope(task: Task, api: string): TaskGroup {
