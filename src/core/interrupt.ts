@@ -85,16 +85,22 @@ export function awaitTask(target: Task, scope: Task | TaskGroup): Promise<unknow
   return new Promise((resolve, reject) => {
     const wait: Wait = { resolve, reject, scope };
     const extra = extraOf(target);
-    (extra.awaiters ??= []).push(wait);
+    const awaiters = extra.awaiters;
+    if (awaiters === undefined) extra.awaiters = wait;
+    else if (Array.isArray(awaiters)) awaiters.push(wait);
+    else extra.awaiters = [awaiters, wait];
     addWait(scope, wait);
   });
 }
 
 /** @internal The task settled: settle the waits of the scopes awaiting it. */
-export function releaseAwaiters(awaiters: Wait[], fulfilled: boolean, result: unknown): void {
-  for (const wait of awaiters) {
-    removeWait(wait.scope, wait);
-    if (fulfilled) wait.resolve(result);
-    else wait.reject(result);
-  }
+export function releaseAwaiters(awaiters: Wait | Wait[], fulfilled: boolean, result: unknown): void {
+  if (!Array.isArray(awaiters)) release(awaiters, fulfilled, result);
+  else for (const wait of awaiters) release(wait, fulfilled, result);
+}
+
+function release(wait: Wait, fulfilled: boolean, result: unknown): void {
+  removeWait(wait.scope, wait);
+  if (fulfilled) wait.resolve(result);
+  else wait.reject(result);
 }

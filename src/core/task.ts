@@ -258,8 +258,8 @@ export class TaskExtra {
   ac: AbortController | undefined = undefined;
   /** Backs `result()`, created on first use. */
   deferred: Deferred<unknown> | undefined = undefined;
-  /** The waits of scopes awaiting this task (see interrupt.ts). */
-  awaiters: Wait[] | undefined = undefined;
+  /** The waits of scopes awaiting this task (one, or an array: see interrupt.ts). */
+  awaiters: Wait | Wait[] | undefined = undefined;
   /** This task's own pending interruptible waits. */
   _waits: Wait | Wait[] | undefined = undefined;
   attributes: Readonly<Record<string, string | number | boolean>> | undefined = undefined;
