@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
-import { interrupt, type Wait } from './interrupt.js';
+import { interrupt, interruptible, type Wait } from './interrupt.js';
 import { nextSeq } from './ids.js';
 import { linkRoot, unlinkRoot } from './registry.js';
 import {
@@ -149,6 +149,8 @@ export class TaskGroup {
   _waits: Wait | Wait[] | undefined = undefined;
   /** @internal How many tasks were ever spawned into it. */
   _spawned = 0;
+  /** @internal Producers waiting in `whenBelow(n)`. */
+  _below: { n: number; resolve: () => void }[] | undefined = undefined;
   /** @internal Monotonic creation time. */
   readonly _created: number;
 
@@ -359,6 +361,43 @@ export class TaskGroup {
     return out;
   }
 
+  /** How many tasks of the group are live (running or queued). */
+  get size(): number {
+    return this._count;
+  }
+
+  /** How many tasks wait for a `concurrency` slot. */
+  get queued(): number {
+    return this._queue === undefined ? 0 : this._queue.length - this._queueHead;
+  }
+
+  /**
+   * Resolves once fewer than `n` tasks of the group are live (at once if that is already so):
+   * backpressure for a producer feeding a `concurrency`-limited group, so its queue stays bounded.
+   * A cancellation point, like awaiting a task.
+   *
+   * @example
+   * ```ts
+   * import { TaskGroup, sleep } from 'tasktree';
+   * await TaskGroup.run('jobs', async (group) => {
+   *   for (let i = 0; i < 100; i++) {
+   *     await group.whenBelow(8); // never more than 8 live (4 running + 4 queued)
+   *     group.spawn(`job-${i}`, () => sleep(1));
+   *   }
+   * }, { concurrency: 4 });
+   * ```
+   */
+  whenBelow(n: number): Promise<void> {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      throw new RangeError(`TaskGroup.whenBelow(n): expected n to be an integer >= 1, got ${show(n)}`);
+    }
+    if (this._count < n) return Promise.resolve();
+    const below = (this._below ??= []);
+    const done = new Promise<void>((resolve) => below.push({ n, resolve }));
+    const scope = storage.getStore();
+    return scope === undefined ? done : interruptible(scope, done);
+  }
+
   /** Waits for every task, then throws the group's failure or cancellation, if any. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this._exit();
@@ -459,7 +498,18 @@ export class TaskGroup {
       this._rooted = false;
       unlinkRoot(this);
     }
+    if (this._below !== undefined) this._wakeBelow();
     if (this._phase === CLOSING) this._checkDone();
+  }
+
+  private _wakeBelow(): void {
+    const below = this._below as { n: number; resolve: () => void }[];
+    const still = below.filter((w) => {
+      if (this._count >= w.n) return true;
+      w.resolve();
+      return false;
+    });
+    this._below = still.length === 0 ? undefined : still;
   }
 
   private _startQueued(): void {

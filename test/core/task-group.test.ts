@@ -1065,3 +1065,66 @@ describe('stack depth and complexity', () => {
     assert.equal(await nest(depth), depth);
   });
 });
+
+describe('TaskGroup backpressure: size, queued, whenBelow(n)', () => {
+  it('counts live and queued tasks', async () => {
+    const gate = latch();
+    await TaskGroup.run(
+      'pool',
+      async (group) => {
+        for (let i = 0; i < 5; i++) group.spawn(`job-${i}`, () => gate.promise);
+        assert.equal(group.size, 5);
+        assert.equal(group.queued, 3);
+        gate.release();
+      },
+      { concurrency: 2 },
+    );
+  });
+
+  it('keeps a producer from running ahead of a concurrency-limited group', async () => {
+    let maxLive = 0;
+    let spawned = 0;
+    await TaskGroup.run(
+      'pool',
+      async (group) => {
+        for (let i = 0; i < 50; i++) {
+          await group.whenBelow(6);
+          group.spawn(`job-${i}`, async () => {
+            await tick();
+          });
+          spawned++;
+          maxLive = Math.max(maxLive, group.size);
+        }
+      },
+      { concurrency: 3 },
+    );
+    assert.equal(spawned, 50);
+    assert.equal(maxLive, 6);
+  });
+
+  it('resolves at once when the group is already below n, and rejects bad n', async () => {
+    const group = new TaskGroup('empty');
+    await group.whenBelow(1);
+    assert.throws(() => group.whenBelow(0), { name: 'RangeError', message: /TaskGroup\.whenBelow\(n\): expected n to be an integer >= 1, got 0 \(number\)/ });
+    assert.throws(() => group.whenBelow(1.5), { name: 'RangeError' });
+  });
+
+  it('is a cancellation point for the producer (a child that ignores its signal)', async () => {
+    const release = latch();
+    const error = await rejection(
+      TaskGroup.run('pool', async (group) => {
+        group.spawn('stuck', () => release.promise); // ignores its signal
+        group.spawn('fails', async () => {
+          await tick();
+          throw new Error('boom');
+        });
+        try {
+          await group.whenBelow(1);
+        } finally {
+          release.release();
+        }
+      }),
+    );
+    assert.ok(error instanceof TaskGroupError);
+  });
+});
