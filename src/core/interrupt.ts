@@ -2,7 +2,7 @@ import type { CancelledError } from './errors.js';
 import { Task, extraOf } from './task.js';
 import type { TaskGroup } from './task-group.js';
 
-// Awaiting a task, and `waitFor(promise)`, are cancellation points: when the waiting scope (a
+// Awaiting a task, `waitFor(promise)` and `group.whenBelow(n)` are cancellation points: when the waiting scope (a
 // task, or a `TaskGroup.run` body) is cancelled while it waits, the await throws the
 // CancelledError at once, as in asyncio. The awaited task or promise goes on; only the wait ends.
 // Edge-triggered: awaits started after the cancellation proceed normally, so cleanup code can
