@@ -288,7 +288,7 @@ function thenResult<T, R1, R2>(
     return settled.then(onfulfilled, onrejected);
   }
   const scope = storage.getStore();
-  if (scope === undefined || scope === this || this._state > RUNNING) return this.result().then(onfulfilled, onrejected);
+  if (scope === undefined || this._state > RUNNING) return this.result().then(onfulfilled, onrejected);
   return (awaitTask(this as Task, scope) as Promise<T>).then(onfulfilled, onrejected);
 }
 

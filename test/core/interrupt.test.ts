@@ -112,3 +112,19 @@ describe('awaits as cancellation points', () => {
     assert.equal(flushed, 'flushed');
   });
 });
+
+describe('a task awaiting itself', () => {
+  it('is shown as a deadlock and broken by cancelling it', async () => {
+    let self!: Task;
+    await TaskGroup.run('g', async (group) => {
+      self = group.spawn('self', async () => {
+        await tick();
+        await self;
+      });
+      await tick();
+      await tick();
+      self.cancel('stuck on itself');
+    });
+    assert.equal(self.state, 'cancelled');
+  });
+});
