@@ -97,7 +97,8 @@ function workloads(quick) {
       unit: 'ns/task',
       metric: 'nsPerTask',
       file: 'w1-spawn-join.js',
-      systems: RACERS,
+      // als-floor: what any AsyncLocalStorage-based tracker pays at least (see w1-spawn-join.js).
+      systems: [...RACERS, 'als-floor'],
       variants: [1_000, 100_000].map((n) => ({ key: `N=${n.toLocaleString('en-US')}`, params: { n } })),
       tune(system, params) {
         if (slow(system) && params.n >= 100_000) {
@@ -242,7 +243,7 @@ function buildPlan(nodes) {
 }
 
 const TIERS = ['plain', 'default', 'debug-sites', 'debug'];
-const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-used', 'als-inside']);
+const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-floor', 'als-used', 'als-inside']);
 const isSystemName = (s) => ALL_SYSTEMS.has(s);
 
 // ─── running one child ───────────────────────────────────────────────────────────────────────

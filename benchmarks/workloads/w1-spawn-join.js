@@ -23,6 +23,21 @@ export const systems = {
     return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
   },
 
+  // The floor of any tracker built on AsyncLocalStorage: one `run()` per task (so the task is
+  // current across its awaits) and one reaction to learn that it ended. No names, no registry.
+  async 'als-floor'(p) {
+    const { n } = p;
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const als = new AsyncLocalStorage();
+    const noop = () => {};
+    const once = () => {
+      const ps = new Array(n);
+      for (let i = 0; i < n; i++) ps[i] = als.run(i, child).then(noop, noop);
+      return Promise.all(ps);
+    };
+    return { nsPerTask: await repeat(p, perUnitSampler(n, once, p.sampleMs)) };
+  },
+
   async naive(p) {
     const { n } = p;
     const once = () =>
