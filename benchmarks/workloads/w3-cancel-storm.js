@@ -73,46 +73,37 @@ function promiseSibling(ctx, signal) {
   });
 }
 
+/**
+ * The promise floor's shape, shared by `bare` and `naive`: siblings on one AbortController, a
+ * thrower, Promise.all, and an abort on the first rejection. `start(fn)` runs one of them.
+ */
+function sharedSignalRound(ctx, start) {
+  return async () => {
+    const ac = new AbortController();
+    const ps = new Array(ctx.n + 1);
+    for (let i = 0; i < ctx.n; i++) ps[i] = start('sibling', () => promiseSibling(ctx, ac.signal));
+    ps[ctx.n] = start('thrower', async () => {
+      await ctx.whenReady;
+      ctx.threw();
+      throw new Boom('boom');
+    });
+    try {
+      await Promise.all(ps);
+    } catch (err) {
+      ac.abort(err);
+      throw err;
+    }
+  };
+}
+
 main({
   async bare(p) {
-    const ms = await sample(p, async (ctx) => {
-      const ac = new AbortController();
-      const ps = new Array(ctx.n + 1);
-      for (let i = 0; i < ctx.n; i++) ps[i] = (async () => promiseSibling(ctx, ac.signal))();
-      ps[ctx.n] = (async () => {
-        await ctx.whenReady;
-        ctx.threw();
-        throw new Boom('boom');
-      })();
-      try {
-        await Promise.all(ps);
-      } catch (err) {
-        ac.abort(err);
-        throw err;
-      }
-    });
+    const ms = await sample(p, (ctx) => sharedSignalRound(ctx, (_name, fn) => (async () => fn())())());
     return { ms };
   },
 
   async naive(p) {
-    const ms = await sample(p, (ctx) =>
-      naiveSpawn('w3', async () => {
-        const ac = new AbortController();
-        const ps = new Array(ctx.n + 1);
-        for (let i = 0; i < ctx.n; i++) ps[i] = naiveSpawn('sibling', () => promiseSibling(ctx, ac.signal));
-        ps[ctx.n] = naiveSpawn('thrower', async () => {
-          await ctx.whenReady;
-          ctx.threw();
-          throw new Boom('boom');
-        });
-        try {
-          await Promise.all(ps);
-        } catch (err) {
-          ac.abort(err);
-          throw err;
-        }
-      }),
-    );
+    const ms = await sample(p, (ctx) => naiveSpawn('w3', sharedSignalRound(ctx, naiveSpawn)));
     return { ms };
   },
 

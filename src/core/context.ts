@@ -10,8 +10,3 @@ import type { TaskGroup } from './task-group.js';
  * The store is the innermost scope: a Task, or the TaskGroup whose `TaskGroup.run` body is running.
  */
 export const storage = new AsyncLocalStorage<Task | TaskGroup>();
-
-/** The innermost scope of the running code, if any. */
-export function currentScope(): Task | TaskGroup | undefined {
-  return storage.getStore();
-}

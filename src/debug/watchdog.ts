@@ -79,11 +79,6 @@ export function watchdogReady(): Promise<void> {
   return current?.ready ?? Promise.resolve();
 }
 
-/** @internal Is a watchdog running? */
-export function watchdogRunning(): boolean {
-  return current !== undefined;
-}
-
 function tick(): void {
   const dog = current;
   if (dog === undefined) return;
