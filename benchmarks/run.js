@@ -115,7 +115,8 @@ function workloads(quick) {
       unit: 'ms/chain',
       metric: 'msPerChain',
       file: 'w2-deep-chain.js',
-      systems: RACERS,
+      // thenable-floor: what a PromiseLike task with its own context pays at least (see w2-deep-chain.js).
+      systems: [...RACERS, 'thenable-floor'],
       variants: [{ key: 'depth=1,000', params: { mode: 'time', depth: 1_000 } }],
       tune: (system, params) => ({ ...params, warmup, reps, budgetMs: quick ? 5_000 : 15_000, sampleMs }),
     },
@@ -144,7 +145,8 @@ function workloads(quick) {
       unit: 'bytes/task',
       metric: 'bytesPerTask',
       file: 'w4-memory.js',
-      systems: RACERS,
+      // als-floor: what an AsyncLocalStorage-based tracker keeps per task at least (see w4-memory.js).
+      systems: [...RACERS, 'als-floor'],
       variants: [{ key: 'pending=100,000', params: { n: 100_000 } }],
       tune(system, params) {
         // memory is deterministic to ±0.5%; Effection needs ≈20 s per round of 100k
@@ -243,7 +245,7 @@ function buildPlan(nodes) {
 }
 
 const TIERS = ['plain', 'default', 'debug-sites', 'debug'];
-const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-floor', 'als-used', 'als-inside']);
+const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-floor', 'thenable-floor', 'als-used', 'als-inside']);
 const isSystemName = (s) => ALL_SYSTEMS.has(s);
 
 // ─── running one child ───────────────────────────────────────────────────────────────────────
@@ -634,7 +636,9 @@ function checkTargets(index, nodes) {
     {
       const tt = t('w2', 'depth=1,000', node, 'msPerChain');
       const eff = effectBest(index, 'w2', 'depth=1,000', node, 'msPerChain');
-      add('w2-vs-effect', 'W2 depth 1,000: tasktree ≤ 1/3 of Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1 / 3, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms` : undefined));
+      const floor = index.median('w2', 'depth=1,000', 'thenable-floor', node, 'msPerChain');
+      const floorNote = floor !== undefined && eff ? `; thenable-floor alone ${fmt(floor / eff.value)}×` : '';
+      add('w2-vs-effect', 'W2 depth 1,000: tasktree ≤ 1/3 of Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1 / 3, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floorNote}` : undefined));
       const r = index.get('w2', 'depth=100000', 'tasktree', node, 'survive');
       const deepest = [1_000, 10_000, 100_000].filter((d) => index.get('w2', `depth=${d}`, 'tasktree', node, 'survive')?.survived).pop();
       add('w2-survive', 'W2: tasktree survives depth 100,000', node, r ? { pass: r.survived === true, measured: deepest ?? 0, detail: r.survived ? `${fmt(r.result.ms)} ms` : `deepest survived: ${deepest ?? 'none'} (${r.status}: ${firstLine(r.error ?? r.result?.error)})` } : {});

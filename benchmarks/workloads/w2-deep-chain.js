@@ -66,6 +66,61 @@ main({
     return measure(p, () => run(() => node(p.depth)));
   },
 
+  // The least any tracker pays that gives each task its own context (currentTask()) and is awaited
+  // as a PromiseLike whose `then` accessor records who awaits it (the awaited-by edge): one
+  // AsyncLocalStorage.run per task, starts batched in one microtask, and a spec-conforming `then`
+  // (it must return a new promise, as user code may chain on it). No ids, names, registry, scopes,
+  // cancellation or clocks. tasktree's Task is such a PromiseLike (see DESIGN: not a Promise).
+  async 'thenable-floor'(p) {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const als = new AsyncLocalStorage();
+    const resolved = Promise.resolve();
+    let queue = [];
+    const drain = () => {
+      const q = queue;
+      queue = [];
+      for (const t of q) als.run(t, start, t);
+    };
+    function start(t) {
+      t.fn().then(settled);
+    }
+    function settled(value) {
+      const t = als.getStore();
+      t.done = true;
+      t.value = value;
+      if (t.resolve !== undefined) t.resolve(value);
+    }
+    function then(onFulfilled, onRejected) {
+      const t = this;
+      const p = t.done ? Promise.resolve(t.value) : new Promise((resolve) => (t.resolve = resolve));
+      return p.then(onFulfilled, onRejected);
+    }
+    class FloorTask {
+      constructor(fn) {
+        this.fn = fn;
+        this.done = false;
+        this.value = undefined;
+        this.resolve = undefined;
+        this.waiter = undefined;
+      }
+      get then() {
+        this.waiter = als.getStore(); // the awaited-by edge
+        return then;
+      }
+    }
+    function spawn(fn) {
+      const t = new FloorTask(fn);
+      if (queue.push(t) === 1) void resolved.then(drain);
+      return t;
+    }
+    async function node(d) {
+      if (d > 0) await spawn(() => node(d - 1));
+    }
+    return measure(p, async () => {
+      await spawn(() => node(p.depth));
+    });
+  },
+
   async tasktree(p) {
     const { run, spawn } = await import('../../dist/src/index.js');
     async function node(d) {

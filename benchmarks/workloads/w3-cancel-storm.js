@@ -97,6 +97,26 @@ function sharedSignalRound(ctx, start) {
 }
 
 main({
+  // The floor with one AbortSignal per task, as tasktree's API gives (task.signal): the bare
+  // shape, but each sibling gets its own AbortController and the first rejection aborts them all.
+  async 'signal-floor'(p) {
+    const ms = await sample(p, (ctx) => {
+      const acs = new Array(ctx.n);
+      const ps = new Array(ctx.n + 1);
+      for (let i = 0; i < ctx.n; i++) ps[i] = promiseSibling(ctx, (acs[i] = new AbortController()).signal);
+      ps[ctx.n] = (async () => {
+        await ctx.whenReady;
+        ctx.threw();
+        throw new Boom('boom');
+      })();
+      return Promise.all(ps).catch((err) => {
+        for (const ac of acs) ac.abort(err);
+        throw err;
+      });
+    });
+    return { ms };
+  },
+
   async bare(p) {
     const ms = await sample(p, (ctx) => sharedSignalRound(ctx, (_name, fn) => (async () => fn())())());
     return { ms };

@@ -1,8 +1,8 @@
 // The interface the outer layers (inspect, debug, testing) read the core through. Everything
 // here is internal: not exported from the package, and free to change with the core.
 import type { CancelledError } from './errors.js';
-import { CANCELLED, FULFILLED, QUEUED, W_GROUP, W_PROMISE, W_SLEEP, W_TASK, extraOf, type Task, type TaskExtra } from './task.js';
-import type { TaskGroup } from './task-group.js';
+import { CANCELLED, FULFILLED, QUEUED, cancelOf, extraOf, isTaskWait, type Task, type TaskExtra } from './task.js';
+import { TaskGroup } from './task-group.js';
 
 export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hooks.js';
 export { liveTasks, finishedTasks, rootGroups } from './registry.js';
@@ -22,27 +22,19 @@ export type RawWait =
 export function taskWait(task: Task): RawWait | undefined {
   if (task._state === QUEUED) return { kind: 'queue', group: task._group, since: task._created };
   const since = task._ws;
-  switch (task._wk) {
-    case W_TASK: {
-      const target = task._wt as Task | Task[];
-      const tasks = (Array.isArray(target) ? target : [target]).filter((t) => t._state <= 1);
-      return tasks.length === 0 ? undefined : { kind: 'task', tasks, since };
-    }
-    case W_GROUP:
-      return { kind: 'group', group: task._wt as TaskGroup, since };
-    case W_SLEEP:
-      return { kind: 'sleep', ms: task._wt as number, since };
-    case W_PROMISE:
-      return { kind: 'promise', label: task._wt as string, since };
-    default:
-      return undefined;
-  }
+  const target = task._wt;
+  if (target === undefined) return undefined;
+  if (typeof target === 'number') return { kind: 'sleep', ms: target, since };
+  if (typeof target === 'string') return { kind: 'promise', label: target, since };
+  if (target instanceof TaskGroup) return { kind: 'group', group: target, since };
+  const tasks = awaitedTasks(task);
+  return tasks.length === 0 ? undefined : { kind: 'task', tasks, since };
 }
 
 /** The tasks `task` currently awaits (a wait on tasks), for awaited-by edges. */
 export function awaitedTasks(task: Task): Task[] {
-  if (task._wk !== W_TASK) return [];
-  const target = task._wt as Task | Task[];
+  const target = task._wt;
+  if (!isTaskWait(target)) return [];
   return (Array.isArray(target) ? target : [target]).filter((t) => t._state <= 1);
 }
 
@@ -56,7 +48,7 @@ export function taskSettled(task: Task): number {
   return task._state > 1 ? task._ws : 0;
 }
 export function taskCancellation(task: Task): CancelledError | undefined {
-  return task._cancel;
+  return cancelOf(task);
 }
 export function taskResult(task: Task): unknown {
   return task._slot;

@@ -1,4 +1,4 @@
-import type { Task } from './task.js';
+import { groupsOf, type Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
 
 // The registry is the task tree itself: groups without a live owner (top-level groups and the one
@@ -43,7 +43,7 @@ export function liveTasks(): Task[] {
     out.push(task);
     // Children: the task's groups are linked newest first; push so the oldest is visited first.
     const groups: TaskGroup[] = [];
-    for (let g = task._groups; g !== undefined; g = g._nextG) groups.push(g);
+    for (let g = groupsOf(task); g !== undefined; g = g._nextG) groups.push(g);
     for (const g of groups) pushGroupTasks(g, stack);
   }
   return out;

@@ -1,5 +1,5 @@
 import { storage } from './context.js';
-import { W_SLEEP, beginWait, endWait, taskOfScope } from './task.js';
+import { beginWait, endWait, taskOfScope } from './task.js';
 import { MAX_TIMER_MS, now } from './time.js';
 import { checkMs, checkOptions, checkSignal } from './validate.js';
 
@@ -28,7 +28,7 @@ export function sleep(ms: number, options?: SleepOptions): Promise<void> {
   const signal = options?.signal !== undefined ? checkSignal(api, options.signal) : scope?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
   const task = taskOfScope(scope);
-  const since = task === undefined ? 0 : beginWait(task, W_SLEEP, ms);
+  const since = task === undefined ? 0 : beginWait(task, ms);
   return new Promise<void>((resolve, reject) => {
     const done = (): void => {
       if (task !== undefined) endWait(task, since, ms);

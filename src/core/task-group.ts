@@ -21,8 +21,9 @@ import {
   RUNNING,
   SLOT,
   Task,
-  W_GROUP,
   beginWait,
+  cancelOf,
+  groupsOf,
   endWait,
   scheduleStart,
   settleTask,
@@ -322,7 +323,7 @@ export class TaskGroup {
     if (isObserved('spawn')) emit('spawn', task);
 
     if (this._cancel !== undefined) {
-      task._cancel = this._cancel;
+      extraOf(task).cancel = this._cancel;
       settleTask(task, CANCELLED, this._cancel);
     } else if (this._running < this._concurrency) {
       this._running++;
@@ -420,7 +421,7 @@ export class TaskGroup {
 
   /** @internal The body threw: record the error (unless it is a cancellation) and cancel the rest. */
   _bodyFailed(error: unknown): void {
-    const cancellation = isCancellation(error, this._cancel ?? this.owner?._cancel);
+    const cancellation = isCancellation(error, this._cancel ?? (this.owner === undefined ? undefined : cancelOf(this.owner)));
     if (!cancellation) this._fail({ source: 'body', task: undefined, error }, false);
     // A supervisor (`cancelOnError: false`) cancels nobody, not even when its body fails.
     if (this._cancelOnError) cancelGroup(this, new CancelledError({ kind: 'body-failed', group: this.name, error }), false);
@@ -432,7 +433,7 @@ export class TaskGroup {
     if (join === undefined) return;
     const owner = this.owner;
     if (owner === undefined || owner._state > RUNNING) return join;
-    const since = beginWait(owner, W_GROUP, this);
+    const since = beginWait(owner, this);
     try {
       await join;
     } finally {
@@ -537,7 +538,7 @@ export class TaskGroup {
       this._daemonsStoppedAt = this._spawned;
       let err: CancelledError | undefined;
       for (let t = this._head; t !== undefined; t = t._next) {
-        if (t._cancel === undefined && t._state <= RUNNING) {
+        if (cancelOf(t) === undefined && t._state <= RUNNING) {
           err ??= new CancelledError({ kind: 'scope-done', group: this.name });
           cancelTask(t, err);
         }
@@ -562,7 +563,7 @@ export class TaskGroup {
       const owner = this.owner as Task;
       const prev = this._prevG;
       const next = this._nextG;
-      if (prev === undefined) owner._groups = next;
+      if (prev === undefined) extraOf(owner).groups = next;
       else prev._nextG = next;
       if (next !== undefined) next._prevG = prev;
       this._prevG = this._nextG = undefined;
@@ -573,11 +574,14 @@ export class TaskGroup {
   /** Joins the running owner's list of open groups; born inside a cancelled task, cancelled too. */
   private _linkToOwner(parent: Task): void {
     this._owned = true;
-    this._nextG = parent._groups;
-    if (parent._groups !== undefined) parent._groups._prevG = this;
-    parent._groups = this;
-    if (parent._cancel !== undefined) {
-      cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause: parent._cancel }), true);
+    const extra = extraOf(parent);
+    const head = extra.groups;
+    this._nextG = head;
+    if (head !== undefined) head._prevG = this;
+    extra.groups = this;
+    const cause = cancelOf(parent);
+    if (cause !== undefined) {
+      cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause }), true);
     }
   }
 
@@ -623,7 +627,7 @@ export function cancelTask(task: Task, err: CancelledError): void {
 /** @internal Cancels every scope of `task` (not the task itself): its function failed. */
 export function cancelScopeTree(task: Task, err: CancelledError): void {
   const work: Work = [];
-  for (let g = task._groups; g !== undefined; g = g._nextG) markGroup(g, err, false, work);
+  for (let g = groupsOf(task); g !== undefined; g = g._nextG) markGroup(g, err, false, work);
   drain(work);
 }
 
@@ -647,18 +651,18 @@ function drain(work: Work): void {
       continue;
     }
     const task = item;
-    if (task._state > RUNNING || task._cancel !== undefined) continue;
-    task._cancel = err;
+    if (task._state > RUNNING || cancelOf(task) !== undefined) continue;
+    const extra = extraOf(task);
+    extra.cancel = err;
     if (task._state === QUEUED) (unstarted ??= []).push(task);
     if (isObserved('cancel')) emit('cancel', task, err);
-    const ac = task._extra?.ac;
-    if (ac !== undefined) ac.abort(err);
+    if (extra.ac !== undefined) extra.ac.abort(err);
     interrupt(task, err);
-    if (task._groups !== undefined) {
+    if (extra.groups !== undefined) {
       const childErr = new CancelledError({ kind: 'parent-cancelled', parent: task, cause: err });
-      for (let g: TaskGroup | undefined = task._groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);
+      for (let g: TaskGroup | undefined = extra.groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);
     }
   }
   // Queued tasks never started: they settle now, without running.
-  if (unstarted !== undefined) for (const task of unstarted) if (task._state === QUEUED) settleTask(task, CANCELLED, task._cancel);
+  if (unstarted !== undefined) for (const task of unstarted) if (task._state === QUEUED) settleTask(task, CANCELLED, cancelOf(task));
 }

@@ -42,16 +42,16 @@ export const SLOT = 2;
 /** The task's function has ended: its scopes are closing, nothing more can be spawned into it. */
 export const SCOPE_CLOSED = 4;
 
-// What a task is waiting on (`_wk`); `_wt` holds the target, `_ws` the time the wait began.
-export const W_NONE = 0;
-/** `_wt`: a Task, or a Task[] (`Promise.all`/`race` over tasks). */
-export const W_TASK = 1;
-/** `_wt`: the TaskGroup being joined. */
-export const W_GROUP = 2;
-/** `_wt`: the number of milliseconds. */
-export const W_SLEEP = 3;
-/** `_wt`: the label given to `waitFor`. */
-export const W_PROMISE = 4;
+// What a task is waiting on is `_wt`, and its type says what kind of wait it is: a Task or a
+// Task[] (`await task`, `Promise.all`/`race` over tasks), a TaskGroup (being joined), a number
+// (a sleep of that many milliseconds) or a string (the label given to `waitFor`); `undefined`
+// when it waits on nothing we know of. `_ws` is the time the wait began. No separate kind field:
+// memory per task is a budget.
+
+/** @internal Whether a wait target is a wait on tasks. */
+export function isTaskWait(target: unknown): target is Task | Task[] {
+  return target instanceof Task || Array.isArray(target);
+}
 
 /**
  * A named unit of concurrent work in a scope. Created by `spawn()` / `group.spawn()`, never
@@ -90,21 +90,18 @@ export class Task<T = unknown> implements PromiseLike<T> {
   _slot: unknown;
   /** @internal Monotonic creation time. */
   _created: number;
-  /** @internal Set once cancellation is requested. */
-  _cancel: CancelledError | undefined;
-  /** @internal Head of the list of open groups this task owns (its own scope and explicit groups). */
-  _groups: TaskGroup | undefined;
   /** @internal Neighbours in the group's list of live tasks. */
   _prev: Task | undefined;
   /** @internal */
   _next: Task | undefined;
-  /** @internal Wait kind (W_*), target, and start time; once settled, `_ws` is the settle time. */
-  _wk: number;
-  /** @internal */
+  /** @internal Wait target (see above) and start time; once settled, `_ws` is the settle time. */
   _wt: unknown;
   /** @internal */
   _ws: number;
-  /** @internal What most tasks never need: the AbortController, the result promise, attributes, debug sites. */
+  /**
+   * @internal What most tasks never need: the cancellation, the AbortController, the result
+   * promise, attributes, debug sites.
+   */
   _extra: TaskExtra | undefined;
 
   /** @internal Use `spawn()` or `group.spawn()`. */
@@ -116,11 +113,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this._flags = flags;
     this._slot = fn;
     this._created = stamp();
-    this._cancel = undefined;
-    this._groups = undefined;
     this._prev = undefined;
     this._next = undefined;
-    this._wk = W_NONE;
     this._wt = undefined;
     this._ws = 0;
     this._extra = undefined;
@@ -162,14 +156,14 @@ export class Task<T = unknown> implements PromiseLike<T> {
     let ac = extra.ac;
     if (ac === undefined) {
       ac = extra.ac = new AbortController();
-      if (this._cancel !== undefined) ac.abort(this._cancel);
+      if (extra.cancel !== undefined) ac.abort(extra.cancel);
     }
     return ac.signal;
   }
 
   /** The cancellation, once requested (the task may still be running: cancellation is cooperative). */
   get cancellation(): CancelledError | undefined {
-    return this._cancel;
+    return cancelOf(this as Task);
   }
 
   /**
@@ -178,14 +172,14 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * already cancelled (the first reason wins).
    */
   cancel(reason?: unknown): void {
-    if (this._state > RUNNING || this._cancel !== undefined) return;
+    if (this._state > RUNNING || cancelOf(this as Task) !== undefined) return;
     cancelTask(this, new CancelledError(reason === undefined ? { kind: 'explicit' } : { kind: 'explicit', reason }));
   }
 
   /** The live tasks spawned in this task's scopes (a fresh array). */
   get children(): Task[] {
     const out: Task[] = [];
-    for (let g = this._groups; g !== undefined; g = g._nextG) {
+    for (let g = groupsOf(this as Task); g !== undefined; g = g._nextG) {
       for (let t = g._head; t !== undefined; t = t._next) out.push(t);
     }
     return out;
@@ -254,6 +248,10 @@ export class Task<T = unknown> implements PromiseLike<T> {
  * data has one shape (the fields are read on hot paths: settle, cancel, await).
  */
 export class TaskExtra {
+  /** Set once cancellation is requested. */
+  cancel: CancelledError | undefined = undefined;
+  /** Head of the list of open groups the task owns (its own scope and explicit groups). */
+  groups: TaskGroup | undefined = undefined;
   /** Created on the first read of `task.signal`. */
   ac: AbortController | undefined = undefined;
   /** Backs `result()`, created on first use. */
@@ -272,6 +270,18 @@ export class TaskExtra {
 /** @internal The task's extra data, created on first use. */
 export function extraOf(task: Task): TaskExtra {
   return (task._extra ??= new TaskExtra());
+}
+
+/** @internal The first of the open groups the task owns (linked through `_nextG`), if any. */
+export function groupsOf(task: Task): TaskGroup | undefined {
+  const extra = task._extra;
+  return extra === undefined ? undefined : extra.groups;
+}
+
+/** @internal The task's cancellation, once requested. */
+export function cancelOf(task: Task): CancelledError | undefined {
+  const extra = task._extra;
+  return extra === undefined ? undefined : extra.cancel;
 }
 
 function thenResult<T, R1, R2>(
@@ -309,12 +319,11 @@ export function taskOfScope(scope: Task | TaskGroup | undefined): Task | undefin
 export function noteAwait(target: Task): void {
   const waiter = taskOfScope(storage.getStore());
   if (waiter === undefined || waiter._state > RUNNING) return;
-  if (waiter === batchWaiter && waiter._wk === W_TASK) {
-    const prev = waiter._wt as Task | Task[];
+  const prev = waiter._wt;
+  if (waiter === batchWaiter && isTaskWait(prev)) {
     if (Array.isArray(prev)) prev.push(target);
     else if (prev !== target) waiter._wt = [prev, target];
   } else {
-    waiter._wk = W_TASK;
     waiter._wt = target;
     waiter._ws = stamp();
     batchWaiter = waiter;
@@ -322,17 +331,18 @@ export function noteAwait(target: Task): void {
   if (hooks.await !== undefined) hooks.await(waiter, target);
 }
 
-/** @internal Sets a wait on `task` and returns a token to clear it with {@link endWait}. */
-export function beginWait(task: Task, kind: number, target: unknown): number {
-  task._wk = kind;
+/**
+ * @internal Sets a wait on `target` (a TaskGroup, a sleep's milliseconds or a `waitFor` label)
+ * and returns a token to clear it with {@link endWait}.
+ */
+export function beginWait(task: Task, target: TaskGroup | number | string): number {
   task._wt = target;
   return (task._ws = stamp());
 }
 
 /** @internal Clears the wait on `target` begun at `since`, unless a newer wait replaced it. */
 export function endWait(task: Task, since: number, target: unknown): void {
-  if (task._ws === since && task._wt === target && task._wk !== W_NONE) {
-    task._wk = W_NONE;
+  if (task._ws === since && task._wt === target) {
     task._wt = undefined;
   }
 }
@@ -343,7 +353,7 @@ export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): P
     throw new TypeError(`waitFor(promise, label): expected promise to be a promise or thenable, got ${show(promise)}`);
   }
   if (task._state > RUNNING) return Promise.resolve(promise);
-  const since = beginWait(task, W_PROMISE, label);
+  const since = beginWait(task, label);
   return interruptible(storage.getStore() ?? task, promise).then(
     (value) => {
       endWait(task, since, label);
@@ -389,9 +399,10 @@ function drainRunQueue(): void {
 
 function startTask(task: Task): void {
   if (task._state !== RUNNING) return;
-  if (task._cancel !== undefined) {
+  const cancel = cancelOf(task);
+  if (cancel !== undefined) {
     // Cancelled before it started: its function never runs.
-    settleTask(task, CANCELLED, task._cancel);
+    settleTask(task, CANCELLED, cancel);
     return;
   }
   if (isObserved('start')) emit('start', task);
@@ -430,19 +441,19 @@ function onRejected(error: unknown): void {
 
 function bodyEnded(task: Task, ok: boolean, value: unknown): void {
   task._flags |= SCOPE_CLOSED;
-  if (task._groups === undefined) {
-    settleTask(task, ok ? FULFILLED : isCancellation(value, task._cancel) ? CANCELLED : REJECTED, value);
+  const first = groupsOf(task);
+  if (first === undefined) {
+    settleTask(task, ok ? FULFILLED : isCancellation(value, cancelOf(task)) ? CANCELLED : REJECTED, value);
     return;
   }
-  closeScopes(task, ok, value);
+  closeScopes(task, first, ok, value);
 }
 
-function closeScopes(task: Task, ok: boolean, value: unknown): void {
-  const failed = !ok && !isCancellation(value, task._cancel);
+function closeScopes(task: Task, first: TaskGroup, ok: boolean, value: unknown): void {
+  const failed = !ok && !isCancellation(value, cancelOf(task));
   if (failed) cancelScopeTree(task, new CancelledError({ kind: 'body-failed', group: task.name, error: value }));
   // Every group the task owns closes with it: its own scope, and explicit groups the function
   // left open. Most often they are already empty, and the task settles right here.
-  const first = task._groups as TaskGroup;
   const groups: TaskGroup[] = [first];
   for (let g = first._nextG; g !== undefined; g = g._nextG) groups.push(g);
   let joins: Promise<void>[] | undefined;
@@ -455,7 +466,7 @@ function closeScopes(task: Task, ok: boolean, value: unknown): void {
     return;
   }
   const joined = groups.find((g) => g._implicit) ?? (groups[0] as TaskGroup);
-  const since = beginWait(task, W_GROUP, joined);
+  const since = beginWait(task, joined);
   void Promise.all(joins).then(() => {
     endWait(task, since, joined);
     finishScopes(task, ok, value, failed, groups);
@@ -481,15 +492,15 @@ function finishScopes(task: Task, ok: boolean, value: unknown, failed: boolean, 
 
 /** @internal Final: records the outcome, tells the group, history and listeners. */
 export function settleTask(task: Task, state: number, result: unknown): void {
-  if (state === CANCELLED && result !== task._cancel) {
+  const cancel = cancelOf(task);
+  if (state === CANCELLED && result !== cancel) {
     // A cancelled task rejects with its own cancellation (not the AbortError of a web API, nor an
     // inner scope's `parent-cancelled` error that the function let through).
-    result = task._cancel ?? (result instanceof CancelledError ? result : new CancelledError({ kind: 'explicit', reason: result }));
+    result = cancel ?? (result instanceof CancelledError ? result : new CancelledError({ kind: 'explicit', reason: result }));
   }
   task._state = state;
   task._slot = result;
   task._ws = stamp();
-  task._wk = W_NONE;
   task._wt = undefined;
   const extra = task._extra;
   if (extra !== undefined) {
@@ -513,7 +524,7 @@ function settleDeferred(task: Task, d: Deferred<unknown>): void {
 
 /** @internal The task's own scope (where `spawn()` inside it goes), created on first use. */
 export function ownScope(task: Task, api: string): TaskGroup {
-  for (let g = task._groups; g !== undefined; g = g._nextG) if (g._implicit) return g;
+  for (let g = groupsOf(task); g !== undefined; g = g._nextG) if (g._implicit) return g;
   if ((task._flags & SCOPE_CLOSED) !== 0) throw new ScopeClosedError(task.name, api);
   return TaskGroup._implicitFor(task);
 }
