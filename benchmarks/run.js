@@ -135,7 +135,8 @@ function workloads(quick) {
       unit: 'ms',
       metric: 'ms',
       file: 'w3-cancel-storm.js',
-      systems: RACERS,
+      // signal-floor: the bare floor with one AbortSignal per task, as task.signal gives (see w3-cancel-storm.js).
+      systems: [...RACERS, 'signal-floor'],
       variants: [{ key: 'siblings=10,000', params: { n: 10_000 } }],
       tune: (system, params) => ({ ...params, warmup, reps, budgetMs: quick ? 5_000 : 20_000 }),
     },
@@ -245,7 +246,7 @@ function buildPlan(nodes) {
 }
 
 const TIERS = ['plain', 'default', 'debug-sites', 'debug'];
-const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-floor', 'thenable-floor', 'als-used', 'als-inside']);
+const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-floor', 'thenable-floor', 'signal-floor', 'als-used', 'als-inside']);
 const isSystemName = (s) => ALL_SYSTEMS.has(s);
 
 // ─── running one child ───────────────────────────────────────────────────────────────────────
@@ -647,12 +648,16 @@ function checkTargets(index, nodes) {
       const tt = t('w3', 'siblings=10,000', node, 'ms');
       const eff = effectBest(index, 'w3', 'siblings=10,000', node, 'ms');
       const bare = index.median('w3', 'siblings=10,000', 'bare', node, 'ms');
-      add('w3-vs-effect', 'W3: tasktree no slower than Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms` : undefined));
-      add('w3-vs-bare', 'W3: tasktree within 1.5× of bare', node, judge(tt, bare, (r) => r <= 1.5, `tasktree ${fmt(tt)} vs bare ${fmt(bare)} ms`));
+      const floor = index.median('w3', 'siblings=10,000', 'signal-floor', node, 'ms');
+      const floorOf = (ref) => (floor !== undefined && ref !== undefined ? `; signal-floor alone ${fmt(floor / ref)}×` : '');
+      add('w3-vs-effect', 'W3: tasktree no slower than Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floorOf(eff.value)}` : undefined));
+      add('w3-vs-bare', 'W3: tasktree within 1.5× of bare', node, judge(tt, bare, (r) => r <= 1.5, `tasktree ${fmt(tt)} vs bare ${fmt(bare)} ms${floorOf(bare)}`));
     }
     {
       const tt = t('w4', 'pending=100,000', node, 'bytesPerTask');
-      add('w4-bytes', 'W4: ≤ 800 bytes per live pending task', node, judge(tt, 800, (r) => r <= 1, `${fmt(tt)} bytes/task (ratio to the 800-byte budget)`));
+      const floor = index.median('w4', 'pending=100,000', 'als-floor', node, 'bytesPerTask');
+      const floorNote = floor !== undefined ? `; als-floor alone ${fmt(floor)}` : '';
+      add('w4-bytes', 'W4: ≤ 800 bytes per live pending task', node, judge(tt, 800, (r) => r <= 1, `${fmt(tt)} bytes/task (ratio to the 800-byte budget)${floorNote}`));
     }
     {
       const r = index.get('w5', 'live=100,000', 'tasktree', node);

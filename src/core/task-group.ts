@@ -26,10 +26,12 @@ import {
   groupsOf,
   endWait,
   scheduleStart,
+  captureContext,
   settleTask,
   taskOfScope,
   extraOf,
   type SpawnOptions,
+  type TaskExtra,
   type TaskFunction,
 } from './task.js';
 import { MAX_TIMER_MS, now, stamp } from './time.js';
@@ -332,6 +334,7 @@ export class TaskGroup {
     } else {
       task._state = QUEUED;
       (this._queue ??= []).push(task);
+      extraOf(task).context = captureContext();
     }
     return task;
   }
@@ -522,7 +525,9 @@ export class TaskGroup {
       task._state = RUNNING;
       task._flags |= SLOT;
       this._running++;
-      scheduleStart(task);
+      const extra = task._extra as TaskExtra;
+      scheduleStart(task, extra.context);
+      extra.context = undefined;
     }
     if (this._queueHead === queue.length) {
       this._queue = undefined;

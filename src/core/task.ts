@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { storage } from './context.js';
 import { deferred, type Deferred } from './deferred.js';
 import { CancelledError, ScopeClosedError, TaskGroupError, isCancellation, type TaskFailure } from './errors.js';
@@ -250,6 +251,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
 export class TaskExtra {
   /** Set once cancellation is requested. */
   cancel: CancelledError | undefined = undefined;
+  /** A queued task's async context (where it was spawned), until it gets a concurrency slot. */
+  context: AsyncResource | undefined = undefined;
   /** Head of the list of open groups the task owns (its own scope and explicit groups). */
   groups: TaskGroup | undefined = undefined;
   /** Created on the first read of `task.signal`. */
@@ -368,16 +371,27 @@ export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): P
 
 // ---------------------------------------------------------------------------------------------
 // Starting. Tasks start from a queue drained in a microtask, never by synchronous recursion: a
-// chain of 100,000 tasks each spawning the next uses constant stack.
+// chain of 100,000 tasks each spawning the next uses constant stack, and tasks spawned while
+// draining start in the same loop. Each task runs in the async context it was spawned in (its
+// spawner's AsyncLocalStorage values, tasktree's and every other library's — a request id, a
+// tracing span) with the task as tasktree's store, as a native promise callback would: spawning
+// captures that context in an AsyncResource (a pointer to the context frame on Node 24; a copy of
+// the stores on Node 20), and the start enters it.
 
-let runQueue: Task[] = [];
 const resolved = Promise.resolve();
+/** Task, context, task, context, … from `runHead` on. */
+let runQueue: (Task | AsyncResource)[] = [];
 let runHead = 0;
 let drainScheduled = false;
 
-/** @internal Starts `task` soon (in a microtask). */
-export function scheduleStart(task: Task): void {
-  runQueue.push(task);
+/** @internal The caller's async context, for a task spawned here that starts later. */
+export function captureContext(): AsyncResource {
+  return new AsyncResource('tasktree.Task');
+}
+
+/** @internal Starts `task` soon (in a microtask), in `context` (default: the caller's). */
+export function scheduleStart(task: Task, context: AsyncResource = captureContext()): void {
+  runQueue.push(task, context);
   if (!drainScheduled) {
     drainScheduled = true;
     // Not queueMicrotask: Node wraps each of its callbacks in an AsyncResource.
@@ -386,11 +400,12 @@ export function scheduleStart(task: Task): void {
 }
 
 function drainRunQueue(): void {
-  // Tasks spawned while draining join this same loop.
   while (runHead < runQueue.length) {
     const task = runQueue[runHead] as Task;
-    runQueue[runHead++] = undefined as unknown as Task;
-    startTask(task);
+    const context = runQueue[runHead + 1] as AsyncResource;
+    runQueue[runHead] = runQueue[runHead + 1] = undefined as unknown as Task;
+    runHead += 2;
+    context.runInAsyncScope(startTask, undefined, task);
   }
   runQueue = [];
   runHead = 0;
@@ -406,7 +421,10 @@ function startTask(task: Task): void {
     return;
   }
   if (isObserved('start')) emit('start', task);
-  storage.run(task, runFunction, task);
+  // Inside runInAsyncScope, which restores the drain's context afterwards: one context frame per
+  // task on Node 24, where run() would make a second one to restore.
+  storage.enterWith(task);
+  runFunction(task);
 }
 
 // Runs inside the task's context. The completion handlers are shared functions, not closures:
