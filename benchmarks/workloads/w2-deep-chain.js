@@ -66,22 +66,29 @@ main({
     return measure(p, () => run(() => node(p.depth)));
   },
 
-  // The least any tracker pays that gives each task its own context (currentTask()) and is awaited
-  // as a PromiseLike whose `then` accessor records who awaits it (the awaited-by edge): one
-  // AsyncLocalStorage.run per task, starts batched in one microtask, and a spec-conforming `then`
-  // (it must return a new promise, as user code may chain on it). No ids, names, registry, scopes,
+  // The least any tracker pays that gives each task its own context (currentTask()), runs it in
+  // the async context it was spawned in (other libraries' AsyncLocalStorage values), and is
+  // awaited as a PromiseLike whose `then` accessor records who awaits it (the awaited-by edge):
+  // the spawner's context captured in an AsyncResource, one context frame per task (enterWith
+  // inside runInAsyncScope), starts batched in one microtask, and a spec-conforming `then` (it
+  // must return a new promise: user code may chain on it). No ids, names, registry, scopes,
   // cancellation or clocks. tasktree's Task is such a PromiseLike (see DESIGN: not a Promise).
   async 'thenable-floor'(p) {
-    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const { AsyncLocalStorage, AsyncResource } = await import('node:async_hooks');
     const als = new AsyncLocalStorage();
     const resolved = Promise.resolve();
     let queue = [];
     const drain = () => {
-      const q = queue;
+      for (let i = 0; i < queue.length; i++) {
+        const t = queue[i];
+        queue[i] = undefined;
+        t.context.runInAsyncScope(start, undefined, t);
+      }
       queue = [];
-      for (const t of q) als.run(t, start, t);
     };
     function start(t) {
+      t.context = undefined;
+      als.enterWith(t);
       t.fn().then(settled);
     }
     function settled(value) {
@@ -98,6 +105,7 @@ main({
     class FloorTask {
       constructor(fn) {
         this.fn = fn;
+        this.context = new AsyncResource('floor');
         this.done = false;
         this.value = undefined;
         this.resolve = undefined;

@@ -464,6 +464,12 @@ function bodyEnded(task: Task, ok: boolean, value: unknown): void {
     settleTask(task, ok ? FULFILLED : isCancellation(value, cancelOf(task)) ? CANCELLED : REJECTED, value);
     return;
   }
+  if (ok && first._nextG === undefined && first._count === 0 && first._failures === undefined) {
+    // The common end: the function returned and its own scope is already empty.
+    first._close();
+    settleTask(task, FULFILLED, value);
+    return;
+  }
   closeScopes(task, first, ok, value);
 }
 
