@@ -122,27 +122,35 @@ export function main(impls) {
 
 /**
  * Wraps `once()` (one full run of a workload over `units` tasks) into a sampler that returns
- * nanoseconds per unit. The first call (use it as a warm-up) does one cold run, then times one
- * warm run and calibrates how many runs make one sample, so a sample lasts about `targetMs`:
- * small workloads are not timer noise or GC-timing noise, and slow systems are not run 100 times.
- * A cold run slower than `targetMs` is taken as it is (calibrating would cost another slow run).
+ * nanoseconds per unit. The first call (use it as a warm-up) runs `once()` back to back for about
+ * `targetMs` and times the runs after the first (cold) one; that rate sets how many runs make one
+ * sample, so a sample lasts about `targetMs`: small workloads are not timer noise or GC-timing
+ * noise, and slow systems are not run 100 times. (Calibrating on one cold run would make samples
+ * of fast workloads far too short.) A cold run slower than `targetMs` is taken as it is.
  */
 export function perUnitSampler(units, once, targetMs = 200) {
   targetMs ??= 200;
   let iters = 0;
   return async () => {
-    let t0 = now();
     if (iters === 0) {
+      let t0 = now();
       await once();
-      let ms = now() - t0;
-      if (ms < targetMs) {
-        t0 = now();
-        await once();
-        ms = now() - t0;
+      const cold = now() - t0;
+      if (cold >= targetMs) {
+        iters = 1;
+        return (cold * 1e6) / units;
       }
+      t0 = now();
+      let runs = 0;
+      do {
+        await once();
+        runs++;
+      } while (now() - t0 < targetMs);
+      const ms = (now() - t0) / runs;
       iters = Math.min(1000, Math.max(1, Math.round(targetMs / Math.max(ms, 0.001))));
       return (ms * 1e6) / units;
     }
+    const t0 = now();
     for (let i = 0; i < iters; i++) await once();
     return ((now() - t0) * 1e6) / (units * iters);
   };

@@ -3,9 +3,10 @@ import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
 
 /**
- * The one AsyncLocalStorage of tasktree. It is entered once per task start (and once per
- * `TaskGroup.run` body), never per await: on Node 20 the first `run()` turns on promise hooks
- * for the whole process, and on Node 24 each `run()` copies the context frame.
+ * The one AsyncLocalStorage of tasktree. It is entered once per task start (`enterWith` inside the
+ * start's `runInAsyncScope`, see task.ts) and once per `TaskGroup.run` body, never per await: on
+ * Node 20 the first use turns on promise hooks for the whole process, and on Node 24 each entry
+ * copies the context frame (a `run()` copies it twice: in, and back out).
  *
  * The store is the innermost scope: a Task, or the TaskGroup whose `TaskGroup.run` body is running.
  */
