@@ -18,13 +18,16 @@ export interface RunHookOptions {
 }
 
 /**
- * What a run hook returns for one `run()`: `started(root)` is called once the root task exists,
- * `end(root)` when `run()` ends (after every task settled). `end` may throw: `run()` then rejects
- * with that error if the root task fulfilled (the root task's own error wins otherwise). A bare
- * function is taken as `end`.
+ * What a run hook returns for one `run()`: `started(root)` is called once the root task exists;
+ * `running(root)` once `run()` is still running at the end of its first drain of microtasks
+ * (install process-wide handlers there: a `run()` that ends sooner never calls it; it may return
+ * an undo, called when `run()` ends); `end(root)` when `run()` ends (after every task settled).
+ * `running` and `end` may throw: `run()` then rejects with that error if the root task fulfilled
+ * (the root task's own error wins otherwise). A bare function is taken as `end`.
  */
 export interface RunHookSession {
   started?(root: Task): void;
+  running?(root: Task): (() => void) | void;
   end?(root: Task): void;
 }
 

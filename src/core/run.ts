@@ -1,6 +1,6 @@
 import { CancelledError } from './errors.js';
 import { runHooks, type RunHookSession } from './hooks.js';
-import { FULFILLED, type TaskFunction } from './task.js';
+import { FULFILLED, type Task, type TaskFunction } from './task.js';
 import { TaskGroup, cancelTask } from './task-group.js';
 import { checkFunction, checkName, checkOptions } from './validate.js';
 
@@ -13,11 +13,17 @@ export interface RunOptions {
    * Takes effect when `tasktree/debug` is loaded (the `tasktree` entry loads it).
    */
   readonly debug?: boolean;
-  /** The signal that dumps the task tree to stderr; `false` for none. Default `SIGUSR2`. */
+  /**
+   * The signal that dumps the task tree to stderr; `false` for none. Default `SIGUSR2`. Like
+   * SIGINT/SIGTERM below, it is handled from the end of the run's first drain of microtasks on.
+   */
   readonly dumpSignal?: NodeJS.Signals | false;
   /**
    * Handle SIGINT and SIGTERM while running: the first cancels the root task gracefully (reason
-   * `signal`), a second one exits at once (code 130 / 143). Default `true`.
+   * `signal`), a second one exits at once (code 130 / 143). Default `true`. The handlers are
+   * installed once the run is still going at the end of its first drain of microtasks (before
+   * the event loop can deliver a signal): a run that ends sooner leaves the process's signal
+   * handling alone.
    */
   readonly handleSignals?: boolean;
 }
@@ -54,23 +60,31 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   const root = group.spawn(name, main);
   for (const session of sessions) session.started?.(root);
 
-  const cleanups: (() => void)[] = [];
-  if (options?.handleSignals !== false) {
-    let received = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (received) process.exit(EXIT_CODES[signal] ?? 1);
-      received = true;
-      cancelTask(root, new CancelledError({ kind: 'signal', reason: signal }));
-    };
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.on(signal, onSignal);
-      cleanups.push(() => process.off(signal, onSignal));
-    }
-  }
+  // Process-wide handlers (SIGINT and SIGTERM here, the dump signal in the inspection layer) are
+  // installed once run() is still running at the end of its first drain of microtasks: signals
+  // reach JavaScript only between event-loop callbacks, so they are in place before any can be
+  // handled, and a run() that ends sooner never touches the process's signal handling (installing
+  // and removing three handlers costs ≈11 µs; removed while a signal is pending, they would also
+  // swallow it). A signal that arrives before gets Node's default, as between two runs.
+  let ended = false;
   let hookError: { error: unknown } | undefined;
+  const cleanups: (() => void)[] = [];
+  process.nextTick(() => {
+    if (ended) return;
+    if (options?.handleSignals !== false) cleanups.push(handleSignals(root));
+    for (const session of sessions) {
+      try {
+        const undo = session.running?.(root);
+        if (undo !== undefined) cleanups.push(undo);
+      } catch (error) {
+        hookError ??= { error };
+      }
+    }
+  });
   try {
     await group._close();
   } finally {
+    ended = true;
     for (const cleanup of cleanups.reverse()) cleanup();
     for (const session of sessions.reverse()) {
       try {
@@ -83,4 +97,20 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   if (root._state !== FULFILLED) throw root._slot;
   if (hookError !== undefined) throw hookError.error;
   return root._slot as T;
+}
+
+/** SIGINT/SIGTERM: the first cancels `root` gracefully, a second exits at once. Returns the undo. */
+function handleSignals(root: Task): () => void {
+  let received = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received) process.exit(EXIT_CODES[signal] ?? 1);
+    received = true;
+    cancelTask(root, new CancelledError({ kind: 'signal', reason: signal }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }

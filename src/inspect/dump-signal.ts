@@ -27,12 +27,7 @@ const installed = new Map<NodeJS.Signals, { count: number; handler: () => void }
  * ```
  */
 export function installDumpSignal(signal: NodeJS.Signals = 'SIGUSR2', options?: DumpSignalOptions): () => void {
-  if (typeof signal !== 'string' || !signal.startsWith('SIG')) {
-    throw new TypeError(`installDumpSignal(signal): expected a signal name like 'SIGUSR2', got ${String(signal)} (${typeof signal})`);
-  }
-  if (signal === 'SIGUSR1') {
-    throw new RangeError("installDumpSignal(signal): SIGUSR1 starts Node's inspector; choose another signal (default 'SIGUSR2')");
-  }
+  checkDumpSignal('installDumpSignal(signal)', signal);
   let entry = installed.get(signal);
   if (entry === undefined) {
     const handler = (): void => dump(options);
@@ -49,6 +44,16 @@ export function installDumpSignal(signal: NodeJS.Signals = 'SIGUSR2', options?: 
     process.off(signal, current.handler);
     installed.delete(signal);
   };
+}
+
+/** @internal Throws unless `signal` can be a dump signal. */
+export function checkDumpSignal(api: string, signal: unknown): asserts signal is NodeJS.Signals {
+  if (typeof signal !== 'string' || !signal.startsWith('SIG')) {
+    throw new TypeError(`${api}: expected a signal name like 'SIGUSR2', got ${String(signal)} (${typeof signal})`);
+  }
+  if (signal === 'SIGUSR1') {
+    throw new RangeError(`${api}: SIGUSR1 starts Node's inspector; choose another signal (default 'SIGUSR2')`);
+  }
 }
 
 /** The dump as text: a header line, the tree, and the deadlocks. */

@@ -1,5 +1,5 @@
 import { runHooks } from '../core/internal.js';
-import { installDumpSignal } from './dump-signal.js';
+import { checkDumpSignal, installDumpSignal } from './dump-signal.js';
 
 let added = false;
 
@@ -7,5 +7,11 @@ let added = false;
 export function addDumpSignalRunHook(): void {
   if (added) return;
   added = true;
-  runHooks.push((options) => (options.dumpSignal === false ? undefined : installDumpSignal(options.dumpSignal ?? 'SIGUSR2')));
+  runHooks.push((options) => {
+    if (options.dumpSignal === false) return undefined;
+    const signal = options.dumpSignal ?? 'SIGUSR2';
+    checkDumpSignal('run(main, options): dumpSignal', signal);
+    // Installed, like run()'s own signal handlers, once the run outlasts its first microtasks.
+    return { running: () => installDumpSignal(signal) };
+  });
 }

@@ -87,18 +87,45 @@ describe('run()', () => {
   it('installs SIGINT/SIGTERM handlers while running and removes them after', async () => {
     const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
     let during: number[] = [];
-    await run(() => {
+    await run(async () => {
+      await new Promise((resolve) => setImmediate(resolve)); // the event loop turns: signals can arrive
       during = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
     });
     assert.deepEqual(during, [before[0]! + 1, before[1]! + 1]);
     assert.deepEqual([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')], before);
     await run(
-      () => {
+      async () => {
+        await new Promise((resolve) => setImmediate(resolve));
         during = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
       },
       { handleSignals: false },
     );
     assert.deepEqual(during, before);
+  });
+
+  it('has them in place before the event loop turns, and never installs them for a run that ends in its first microtasks', async () => {
+    await null; // called from a microtask, as most code is: the first drain is this one
+    const before = process.listenerCount('SIGINT');
+    const seen: number[] = [];
+    const long = run(async () => {
+      await null;
+      seen.push(process.listenerCount('SIGINT')); // still the first drain: not yet
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      seen.push(process.listenerCount('SIGINT')); // the drain ended: in place
+    });
+    await long;
+    assert.deepEqual(seen, [before, before + 1]);
+    const counts: number[] = [];
+    const watch = (event: string | symbol): void => {
+      if (event === 'SIGINT') counts.push(process.listenerCount('SIGINT'));
+    };
+    process.on('newListener', watch);
+    try {
+      for (let i = 0; i < 3; i++) await run(async () => i);
+    } finally {
+      process.off('newListener', watch);
+    }
+    assert.deepEqual(counts, []);
   });
 
   it('removes its handlers when main fails too', async () => {
