@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { run } from '../../src/index.js';
 import { installDumpSignal } from '../../src/inspect/dump-signal.js';
 import { fixture, startChild, type Child } from '../helpers/child.js';
 
@@ -60,6 +61,30 @@ describe('the dump signal', () => {
     const exit = await child.exited;
     assert.equal(exit.signal, 'SIGUSR2');
     assert.equal(child.stderr, '');
+  });
+
+  it('is checked when run() starts, though installed only once the run outlasts its first microtasks', async () => {
+    let ran = false;
+    const main = (): void => {
+      ran = true;
+    };
+    await assert.rejects(run(main, { dumpSignal: 'USR2' as NodeJS.Signals }), {
+      name: 'TypeError',
+      message: "run(main, options): dumpSignal: expected a signal name like 'SIGUSR2', got USR2 (string)",
+    });
+    await assert.rejects(run(main, { dumpSignal: 'SIGUSR1' }), { name: 'RangeError', message: /run\(main, options\): dumpSignal: SIGUSR1 starts Node's inspector/ });
+    assert.equal(ran, false);
+    const before = process.listenerCount('SIGWINCH');
+    let during = -1;
+    await run(
+      async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        during = process.listenerCount('SIGWINCH');
+      },
+      { dumpSignal: 'SIGWINCH', handleSignals: false },
+    );
+    assert.equal(during, before + 1);
+    assert.equal(process.listenerCount('SIGWINCH'), before);
   });
 
   it('refuses SIGUSR1 (the inspector) and non-signals, and uninstalls', () => {
