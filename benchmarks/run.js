@@ -246,7 +246,8 @@ function buildPlan(nodes) {
 }
 
 const TIERS = ['plain', 'default', 'debug-sites', 'debug'];
-const ALL_SYSTEMS = new Set([...RACERS, ...TIERS, 'als-floor', 'thenable-floor', 'signal-floor', 'als-used', 'als-inside']);
+// Every system some workload runs (the names a filter may use).
+const ALL_SYSTEMS = new Set(workloads(false).flatMap((w) => w.systems));
 const isSystemName = (s) => ALL_SYSTEMS.has(s);
 
 // ─── running one child ───────────────────────────────────────────────────────────────────────
@@ -619,6 +620,11 @@ function reportSoak(w, v, index, nodes) {
 
 // ─── targets ─────────────────────────────────────────────────────────────────────────────────
 
+/** `; <floor> alone <ratio>×`: the floor's own ratio to the target's reference, when both were measured. */
+function floorNote(system, floor, ref) {
+  return floor !== undefined && ref !== undefined ? `; ${system} alone ${fmt(floor / ref)}×` : '';
+}
+
 function checkTargets(index, nodes) {
   const out = [];
   const add = (id, description, node, { pass, measured, detail }) => out.push({ id, description, node, status: pass === undefined ? 'N/A' : pass ? 'PASS' : 'MISS', measured, detail });
@@ -638,8 +644,7 @@ function checkTargets(index, nodes) {
       const tt = t('w2', 'depth=1,000', node, 'msPerChain');
       const eff = effectBest(index, 'w2', 'depth=1,000', node, 'msPerChain');
       const floor = index.median('w2', 'depth=1,000', 'thenable-floor', node, 'msPerChain');
-      const floorNote = floor !== undefined && eff ? `; thenable-floor alone ${fmt(floor / eff.value)}×` : '';
-      add('w2-vs-effect', 'W2 depth 1,000: tasktree ≤ 1/3 of Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1 / 3, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floorNote}` : undefined));
+      add('w2-vs-effect', 'W2 depth 1,000: tasktree ≤ 1/3 of Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1 / 3, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floorNote('thenable-floor', floor, eff.value)}` : undefined));
       const r = index.get('w2', 'depth=100000', 'tasktree', node, 'survive');
       const deepest = [1_000, 10_000, 100_000].filter((d) => index.get('w2', `depth=${d}`, 'tasktree', node, 'survive')?.survived).pop();
       add('w2-survive', 'W2: tasktree survives depth 100,000', node, r ? { pass: r.survived === true, measured: deepest ?? 0, detail: r.survived ? `${fmt(r.result.ms)} ms` : `deepest survived: ${deepest ?? 'none'} (${r.status}: ${firstLine(r.error ?? r.result?.error)})` } : {});
@@ -649,15 +654,13 @@ function checkTargets(index, nodes) {
       const eff = effectBest(index, 'w3', 'siblings=10,000', node, 'ms');
       const bare = index.median('w3', 'siblings=10,000', 'bare', node, 'ms');
       const floor = index.median('w3', 'siblings=10,000', 'signal-floor', node, 'ms');
-      const floorOf = (ref) => (floor !== undefined && ref !== undefined ? `; signal-floor alone ${fmt(floor / ref)}×` : '');
-      add('w3-vs-effect', 'W3: tasktree no slower than Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floorOf(eff.value)}` : undefined));
-      add('w3-vs-bare', 'W3: tasktree within 1.5× of bare', node, judge(tt, bare, (r) => r <= 1.5, `tasktree ${fmt(tt)} vs bare ${fmt(bare)} ms${floorOf(bare)}`));
+      add('w3-vs-effect', 'W3: tasktree no slower than Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floorNote('signal-floor', floor, eff.value)}` : undefined));
+      add('w3-vs-bare', 'W3: tasktree within 1.5× of bare', node, judge(tt, bare, (r) => r <= 1.5, `tasktree ${fmt(tt)} vs bare ${fmt(bare)} ms${floorNote('signal-floor', floor, bare)}`));
     }
     {
       const tt = t('w4', 'pending=100,000', node, 'bytesPerTask');
       const floor = index.median('w4', 'pending=100,000', 'als-floor', node, 'bytesPerTask');
-      const floorNote = floor !== undefined ? `; als-floor alone ${fmt(floor)}` : '';
-      add('w4-bytes', 'W4: ≤ 800 bytes per live pending task', node, judge(tt, 800, (r) => r <= 1, `${fmt(tt)} bytes/task (ratio to the 800-byte budget)${floorNote}`));
+      add('w4-bytes', 'W4: ≤ 800 bytes per live pending task', node, judge(tt, 800, (r) => r <= 1, `${fmt(tt)} bytes/task (ratio to the 800-byte budget)${floorNote('als-floor', floor, 800)}`));
     }
     {
       const r = index.get('w5', 'live=100,000', 'tasktree', node);

@@ -71,7 +71,7 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   const cleanups: (() => void)[] = [];
   process.nextTick(() => {
     if (ended) return;
-    if (options?.handleSignals !== false) cleanups.push(handleSignals(root));
+    if (options?.handleSignals !== false) cleanups.push(installSignalHandlers(root));
     for (const session of sessions) {
       try {
         const undo = session.running?.(root);
@@ -100,7 +100,7 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
 }
 
 /** SIGINT/SIGTERM: the first cancels `root` gracefully, a second exits at once. Returns the undo. */
-function handleSignals(root: Task): () => void {
+function installSignalHandlers(root: Task): () => void {
   let received = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (received) process.exit(EXIT_CODES[signal] ?? 1);

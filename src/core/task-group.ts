@@ -1,3 +1,4 @@
+import type { AsyncResource } from 'node:async_hooks';
 import { storage } from './context.js';
 import { deferred, type Deferred } from './deferred.js';
 import {
@@ -23,13 +24,13 @@ import {
   Task,
   beginWait,
   cancelOf,
-  groupsOf,
-  endWait,
-  scheduleStart,
   captureContext,
+  endWait,
+  extraOf,
+  groupsOf,
+  scheduleStart,
   settleTask,
   taskOfScope,
-  extraOf,
   type SpawnOptions,
   type TaskExtra,
   type TaskFunction,
@@ -330,7 +331,7 @@ export class TaskGroup {
     } else if (this._running < this._concurrency) {
       this._running++;
       task._flags |= SLOT;
-      scheduleStart(task);
+      scheduleStart(task, captureContext());
     } else {
       task._state = QUEUED;
       (this._queue ??= []).push(task);
@@ -525,8 +526,9 @@ export class TaskGroup {
       task._state = RUNNING;
       task._flags |= SLOT;
       this._running++;
+      // Started in the context it was spawned in, not in that of the task that freed the slot.
       const extra = task._extra as TaskExtra;
-      scheduleStart(task, extra.context);
+      scheduleStart(task, extra.context as AsyncResource);
       extra.context = undefined;
     }
     if (this._queueHead === queue.length) {

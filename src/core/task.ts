@@ -389,8 +389,8 @@ export function captureContext(): AsyncResource {
   return new AsyncResource('tasktree.Task');
 }
 
-/** @internal Starts `task` soon (in a microtask), in `context` (default: the caller's). */
-export function scheduleStart(task: Task, context: AsyncResource = captureContext()): void {
+/** @internal Starts `task` soon (in a microtask), in `context` (see {@link captureContext}). */
+export function scheduleStart(task: Task, context: AsyncResource): void {
   runQueue.push(task, context);
   if (!drainScheduled) {
     drainScheduled = true;
