@@ -1,6 +1,6 @@
 import type { CancelledError } from './errors.js';
 import { Task, extraOf } from './task.js';
-import type { TaskGroup } from './task-group.js';
+import { groupExtraOf, type TaskGroup } from './task-group.js';
 
 // Awaiting a task, `waitFor(promise)` and `group.whenBelow(n)` are cancellation points: when the waiting scope (a
 // task, or a `TaskGroup.run` body) is cancelled while it waits, the await throws the
@@ -19,13 +19,13 @@ export interface Wait {
   readonly scope: Task | TaskGroup;
 }
 
-/** Where a scope keeps its waits: a Task in its `_extra`, a TaskGroup in a field. */
+/** Where a scope keeps its waits: a Task in its `_extra`, a TaskGroup in its `_x`. */
 interface Slot {
   _waits?: Wait | Wait[] | undefined;
 }
 
 function slotOf(scope: Task | TaskGroup): Slot {
-  return scope instanceof Task ? extraOf(scope) : scope;
+  return scope instanceof Task ? extraOf(scope) : groupExtraOf(scope);
 }
 
 /** @internal Registers a pending wait of `scope`. */
@@ -51,7 +51,7 @@ export function removeWait(scope: Task | TaskGroup, wait: Wait): void {
 
 /** @internal Ends every pending wait of `scope` with `error`. */
 export function interrupt(scope: Task | TaskGroup, error: CancelledError): void {
-  const slot: Slot | undefined = scope instanceof Task ? scope._extra : scope;
+  const slot: Slot | undefined = scope instanceof Task ? scope._extra : scope._x;
   const waits = slot?._waits;
   if (slot === undefined || waits === undefined) return;
   slot._waits = undefined;

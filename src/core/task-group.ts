@@ -68,6 +68,41 @@ const CLOSED = 2;
 const IMPLICIT: unique symbol = Symbol('implicit scope');
 
 /**
+ * @internal A group's state that most groups never need, created on first use. Every task that
+ * spawns gets a group (its own scope), so a group's size and creation time are paid per task.
+ */
+export class GroupExtra {
+  /** Tasks waiting for a `concurrency` slot, from `queueHead` on. */
+  queue: Task[] | undefined = undefined;
+  queueHead = 0;
+  /** The first cancellation that came from outside (explicit, parent, signal, timeout). */
+  outside: CancelledError | undefined = undefined;
+  /** The cancellation of the group's own timeout, once it expired. */
+  expired: CancelledError | undefined = undefined;
+  ac: AbortController | undefined = undefined;
+  /** Resolved when the group closes, for whoever waits on it. */
+  join: Deferred<void> | undefined = undefined;
+  timer: NodeJS.Timeout | undefined = undefined;
+  /** Removes the listener on the outside signal. */
+  unlinkSignal: (() => void) | undefined = undefined;
+  /** The group whose body created this group (cancelling it cancels this one). */
+  encl: TaskGroup | undefined = undefined;
+  /** Open groups created in this group's body. */
+  subs: Set<TaskGroup> | undefined = undefined;
+  /** `_spawned` when the daemons were last stopped (-1: never). */
+  daemonsStoppedAt = -1;
+  /** The body's pending interruptible waits (see interrupt.ts). */
+  _waits: Wait | Wait[] | undefined = undefined;
+  /** Producers waiting in `whenBelow(n)`. */
+  below: { n: number; resolve: () => void }[] | undefined = undefined;
+}
+
+/** @internal The group's extra state, created on first use. */
+export function groupExtraOf(group: TaskGroup): GroupExtra {
+  return (group._x ??= new GroupExtra());
+}
+
+/**
  * A scope for concurrent tasks. Leaving it waits for every task spawned into it, including tasks
  * spawned while it is already waiting; the first failure cancels the rest; a failed group throws
  * a {@link TaskGroupError} holding every error.
@@ -113,26 +148,12 @@ export class TaskGroup {
   _nonDaemon = 0;
   /** @internal */
   _running = 0;
-  /** @internal Tasks waiting for a slot, from `_queueHead` on. */
-  _queue: Task[] | undefined = undefined;
-  /** @internal */
-  _queueHead = 0;
   /** @internal Every real error, in order. */
   _failures: TaskFailure[] | undefined = undefined;
   /** @internal The first cancellation (of any cause). */
   _cancel: CancelledError | undefined = undefined;
-  /** @internal The first cancellation that came from outside (explicit, parent, signal, timeout). */
-  _outside: CancelledError | undefined = undefined;
-  /** @internal */
-  _ac: AbortController | undefined = undefined;
   /** @internal OPEN → CLOSING (scope exited, waiting for tasks) → CLOSED. */
   _phase = OPEN;
-  /** @internal */
-  _join: Deferred<void> | undefined = undefined;
-  /** @internal */
-  _timer: NodeJS.Timeout | undefined = undefined;
-  /** @internal Removes the listener on the outside signal. */
-  _unlinkSignal: (() => void) | undefined = undefined;
   /** @internal Neighbours in the owner's list of open groups, or in the registry's roots. */
   _prevG: TaskGroup | undefined = undefined;
   /** @internal */
@@ -141,20 +162,10 @@ export class TaskGroup {
   _rooted = false;
   /** @internal Linked into the owner's list of groups. */
   _owned = false;
-  /** @internal The group whose body created this group (cancelling it cancels this one). */
-  _encl: TaskGroup | undefined = undefined;
-  /** @internal Open groups created in this group's body. */
-  _subs: Set<TaskGroup> | undefined = undefined;
-  /** @internal The cancellation of this group's own timeout, once it expired. */
-  _expired: CancelledError | undefined = undefined;
-  /** @internal `_spawned` when the daemons were last stopped (-1: never). */
-  _daemonsStoppedAt = -1;
-  /** @internal The body's pending interruptible waits (see interrupt.ts). */
-  _waits: Wait | Wait[] | undefined = undefined;
   /** @internal How many tasks were ever spawned into it. */
   _spawned = 0;
-  /** @internal Producers waiting in `whenBelow(n)`. */
-  _below: { n: number; resolve: () => void }[] | undefined = undefined;
+  /** @internal What most groups never need (see {@link GroupExtra}), created on first use. */
+  _x: GroupExtra | undefined = undefined;
   /** @internal Monotonic creation time. */
   readonly _created: number;
 
@@ -188,8 +199,8 @@ export class TaskGroup {
     // Created in a group's body: nested in that group, so cancelling it (outside, failure,
     // timeout) reaches this one too, even when both belong to the same task.
     if (scope instanceof TaskGroup && scope._phase !== CLOSED) {
-      this._encl = scope;
-      (scope._subs ??= new Set()).add(this);
+      groupExtraOf(this).encl = scope;
+      (groupExtraOf(scope).subs ??= new Set()).add(this);
       if (scope._cancel !== undefined) cancelGroup(this, scope._cancel, true);
     }
     if (options?.signal !== undefined) {
@@ -198,13 +209,13 @@ export class TaskGroup {
       if (signal.aborted) onAbort();
       else {
         signal.addEventListener('abort', onAbort, { once: true });
-        this._unlinkSignal = () => signal.removeEventListener('abort', onAbort);
+        groupExtraOf(this).unlinkSignal = () => signal.removeEventListener('abort', onAbort);
       }
     }
     if (options?.timeout !== undefined) {
       const ms = checkMs(api, 'timeout', options.timeout);
       if (ms <= 0) onTimeout(this, ms);
-      else this._timer = setTimeout(onTimeout, Math.min(ms, MAX_TIMER_MS), this, ms);
+      else groupExtraOf(this).timer = setTimeout(onTimeout, Math.min(ms, MAX_TIMER_MS), this, ms);
     }
   }
 
@@ -334,7 +345,7 @@ export class TaskGroup {
       scheduleStart(task, captureContext());
     } else {
       task._state = QUEUED;
-      (this._queue ??= []).push(task);
+      (groupExtraOf(this).queue ??= []).push(task);
       extraOf(task).context = captureContext();
     }
     return task;
@@ -351,9 +362,10 @@ export class TaskGroup {
   /** Aborted when the group is cancelled (from outside, by a failure, or by its timeout). */
   get signal(): AbortSignal {
     if (this._implicit) return (this.owner as Task).signal;
-    let ac = this._ac;
+    const x = groupExtraOf(this);
+    let ac = x.ac;
     if (ac === undefined) {
-      ac = this._ac = new AbortController();
+      ac = x.ac = new AbortController();
       if (this._cancel !== undefined) ac.abort(this._cancel);
     }
     return ac.signal;
@@ -373,7 +385,8 @@ export class TaskGroup {
 
   /** How many tasks wait for a `concurrency` slot. */
   get queued(): number {
-    return this._queue === undefined ? 0 : this._queue.length - this._queueHead;
+    const x = this._x;
+    return x === undefined || x.queue === undefined ? 0 : x.queue.length - x.queueHead;
   }
 
   /**
@@ -397,7 +410,7 @@ export class TaskGroup {
       throw new RangeError(`TaskGroup.whenBelow(n): expected n to be an integer >= 1, got ${show(n)}`);
     }
     if (this._count < n) return Promise.resolve();
-    const below = (this._below ??= []);
+    const below = (groupExtraOf(this).below ??= []);
     const done = new Promise<void>((resolve) => below.push({ n, resolve }));
     const scope = storage.getStore();
     return scope === undefined ? done : interruptible(scope, done);
@@ -451,17 +464,17 @@ export class TaskGroup {
     this._phase = CLOSING;
     this._checkDone();
     if ((this._phase as number) === CLOSED) return undefined;
-    return (this._join ??= deferred<void>()).promise;
+    return (groupExtraOf(this).join ??= deferred<void>()).promise;
   }
 
   /** @internal What leaving the scope gives: the body's value, or the failure or cancellation. */
   _outcome(ok: boolean, value: unknown): unknown {
     if (this._failures !== undefined) throw new TaskGroupError(this.name, this._failures);
-    const outside = this._outside;
+    const outside = this._x?.outside;
     if (outside !== undefined) {
       const reason = outside.reason;
       // Only the group's own deadline makes a TimeoutError; an enclosing group's is a cancellation.
-      throw outside === this._expired && reason.kind === 'timeout' ? new TimeoutError(this.name, reason.ms, outside) : outside;
+      throw outside === this._x?.expired && reason.kind === 'timeout' ? new TimeoutError(this.name, reason.ms, outside) : outside;
     }
     if (!ok) throw value;
     return value;
@@ -496,32 +509,34 @@ export class TaskGroup {
     if ((task._flags & DAEMON) === 0) this._nonDaemon--;
     if ((task._flags & SLOT) !== 0) {
       this._running--;
-      if (this._queue !== undefined) this._startQueued();
+      if (this._x?.queue !== undefined) this._startQueued();
     }
     if (task._state === REJECTED) this._fail({ source: 'task', task, error: task._slot }, true);
     if (this._count === 0 && this._rooted) {
       this._rooted = false;
       unlinkRoot(this);
     }
-    if (this._below !== undefined) this._wakeBelow();
+    if (this._x?.below !== undefined) this._wakeBelow();
     if (this._phase === CLOSING) this._checkDone();
   }
 
   private _wakeBelow(): void {
-    const below = this._below as { n: number; resolve: () => void }[];
+    const x = this._x as GroupExtra;
+    const below = x.below as { n: number; resolve: () => void }[];
     const still = below.filter((w) => {
       if (this._count >= w.n) return true;
       w.resolve();
       return false;
     });
-    this._below = still.length === 0 ? undefined : still;
+    x.below = still.length === 0 ? undefined : still;
   }
 
   private _startQueued(): void {
-    const queue = this._queue as Task[];
-    while (this._running < this._concurrency && this._queueHead < queue.length) {
-      const task = queue[this._queueHead] as Task;
-      queue[this._queueHead++] = undefined as unknown as Task;
+    const x = this._x as GroupExtra;
+    const queue = x.queue as Task[];
+    while (this._running < this._concurrency && x.queueHead < queue.length) {
+      const task = queue[x.queueHead] as Task;
+      queue[x.queueHead++] = undefined as unknown as Task;
       if (task._state !== QUEUED) continue;
       task._state = RUNNING;
       task._flags |= SLOT;
@@ -531,9 +546,9 @@ export class TaskGroup {
       scheduleStart(task, extra.context as AsyncResource);
       extra.context = undefined;
     }
-    if (this._queueHead === queue.length) {
-      this._queue = undefined;
-      this._queueHead = 0;
+    if (x.queueHead === queue.length) {
+      x.queue = undefined;
+      x.queueHead = 0;
     }
   }
 
@@ -541,8 +556,8 @@ export class TaskGroup {
   _checkDone(): void {
     // Stop daemons once only they are left; again only if tasks were spawned since (so that
     // 40,000 daemons settling one by one do not rescan the list each time).
-    if (this._nonDaemon === 0 && this._count > 0 && this._daemonsStoppedAt !== this._spawned) {
-      this._daemonsStoppedAt = this._spawned;
+    if (this._nonDaemon === 0 && this._count > 0 && groupExtraOf(this).daemonsStoppedAt !== this._spawned) {
+      groupExtraOf(this).daemonsStoppedAt = this._spawned;
       let err: CancelledError | undefined;
       for (let t = this._head; t !== undefined; t = t._next) {
         if (cancelOf(t) === undefined && t._state <= RUNNING) {
@@ -553,17 +568,20 @@ export class TaskGroup {
     }
     if (this._count !== 0) return;
     this._phase = CLOSED;
-    if (this._timer !== undefined) {
-      clearTimeout(this._timer);
-      this._timer = undefined;
-    }
-    if (this._unlinkSignal !== undefined) {
-      this._unlinkSignal();
-      this._unlinkSignal = undefined;
-    }
-    if (this._encl !== undefined) {
-      this._encl._subs?.delete(this);
-      this._encl = undefined;
+    const x = this._x;
+    if (x !== undefined) {
+      if (x.timer !== undefined) {
+        clearTimeout(x.timer);
+        x.timer = undefined;
+      }
+      if (x.unlinkSignal !== undefined) {
+        x.unlinkSignal();
+        x.unlinkSignal = undefined;
+      }
+      if (x.encl !== undefined) {
+        x.encl._x?.subs?.delete(this);
+        x.encl = undefined;
+      }
     }
     if (this._owned) {
       this._owned = false;
@@ -575,7 +593,7 @@ export class TaskGroup {
       if (next !== undefined) next._prevG = prev;
       this._prevG = this._nextG = undefined;
     }
-    if (this._join !== undefined) this._join.resolve();
+    if (x !== undefined && x.join !== undefined) x.join.resolve();
   }
 
   /** Joins the running owner's list of open groups; born inside a cancelled task, cancelled too. */
@@ -603,13 +621,14 @@ function onTimeout(group: TaskGroup, ms: number): void {
     // Longer than one Node timer can wait (24.8 days): wait again for the rest.
     const left = group._created + ms - now();
     if (left > 0) {
-      group._timer = setTimeout(onTimeout, Math.min(left, MAX_TIMER_MS), group, ms);
+      groupExtraOf(group).timer = setTimeout(onTimeout, Math.min(left, MAX_TIMER_MS), group, ms);
       return;
     }
   }
-  group._timer = undefined;
+  const x = groupExtraOf(group);
+  x.timer = undefined;
   const err = new CancelledError({ kind: 'timeout', group: group.name, ms });
-  group._expired = err;
+  x.expired = err;
   cancelGroup(group, err, true);
 }
 
@@ -639,13 +658,18 @@ export function cancelScopeTree(task: Task, err: CancelledError): void {
 }
 
 function markGroup(group: TaskGroup, err: CancelledError, outside: boolean, work: Work): void {
-  if (outside && group._outside === undefined) group._outside = err;
+  // Only an explicit group reports its outside cancellation (a task's own scope settles with its task).
+  if (outside && !group._implicit) {
+    const x = groupExtraOf(group);
+    if (x.outside === undefined) x.outside = err;
+  }
   if (group._cancel !== undefined) return;
   group._cancel = err;
-  if (group._ac !== undefined) group._ac.abort(err);
+  const x = group._x;
+  if (x !== undefined && x.ac !== undefined) x.ac.abort(err);
   if (!group._implicit) interrupt(group, err);
   for (let t = group._head; t !== undefined; t = t._next) work.push(t, err);
-  if (group._subs !== undefined) for (const sub of group._subs) work.push(sub, err);
+  if (x !== undefined && x.subs !== undefined) for (const sub of x.subs) work.push(sub, err);
 }
 
 function drain(work: Work): void {

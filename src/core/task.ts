@@ -8,7 +8,7 @@ import { awaitTask, interruptible, releaseAwaiters, type Wait } from './interrup
 import { formatId } from './ids.js';
 import { recordFinished } from './registry.js';
 import { cancelScopeTree, cancelTask, TaskGroup } from './task-group.js';
-import { now, stamp, toEpoch } from './time.js';
+import { closeRun, now, openRun, stamp, toEpoch } from './time.js';
 import { checkName, show } from './validate.js';
 
 /** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
@@ -400,16 +400,21 @@ export function scheduleStart(task: Task, context: AsyncResource): void {
 }
 
 function drainRunQueue(): void {
-  while (runHead < runQueue.length) {
-    const task = runQueue[runHead] as Task;
-    const context = runQueue[runHead + 1] as AsyncResource;
-    runQueue[runHead] = runQueue[runHead + 1] = undefined as unknown as Task;
-    runHead += 2;
-    context.runInAsyncScope(startTask, undefined, task);
+  openRun();
+  try {
+    while (runHead < runQueue.length) {
+      const task = runQueue[runHead] as Task;
+      const context = runQueue[runHead + 1] as AsyncResource;
+      runQueue[runHead] = runQueue[runHead + 1] = undefined as unknown as Task;
+      runHead += 2;
+      context.runInAsyncScope(startTask, undefined, task);
+    }
+    runQueue = [];
+    runHead = 0;
+    drainScheduled = false;
+  } finally {
+    closeRun();
   }
-  runQueue = [];
-  runHead = 0;
-  drainScheduled = false;
 }
 
 function startTask(task: Task): void {

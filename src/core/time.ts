@@ -10,6 +10,8 @@ export function now(): number {
 }
 
 let cached = -1;
+/** Inside one of the core's own synchronous runs (see {@link openRun}). */
+let inRun = false;
 const resolved = Promise.resolve();
 function expire(): void {
   cached = -1;
@@ -23,9 +25,26 @@ function expire(): void {
 export function stamp(): number {
   if (cached < 0) {
     cached = now();
-    void resolved.then(expire);
+    // Expire it when this run ends: a microtask, unless the run is one of the core's own.
+    if (!inRun) void resolved.then(expire);
   }
   return cached;
+}
+
+/**
+ * Marks the start of a synchronous run the core itself makes (starting the queued tasks): stamps
+ * in it read the clock afresh, once, and {@link closeRun} expires the reading — no microtask per
+ * run for that.
+ */
+export function openRun(): void {
+  cached = -1;
+  inRun = true;
+}
+
+/** Ends the run begun by {@link openRun}: the next stamp reads the clock again. */
+export function closeRun(): void {
+  cached = -1;
+  inRun = false;
 }
 
 /** Converts a monotonic timestamp from {@link now} to epoch milliseconds. */
