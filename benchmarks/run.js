@@ -115,8 +115,9 @@ function workloads(quick) {
       unit: 'ms/chain',
       metric: 'msPerChain',
       file: 'w2-deep-chain.js',
-      // thenable-floor: what a PromiseLike task with its own context pays at least (see w2-deep-chain.js).
-      systems: [...RACERS, 'thenable-floor'],
+      // thenable-floor: what a PromiseLike task with its own context pays at least; scope-floor: that
+      // plus the default tier's bookkeeping done the leanest way (see w2-deep-chain.js).
+      systems: [...RACERS, 'thenable-floor', 'scope-floor'],
       variants: [{ key: 'depth=1,000', params: { mode: 'time', depth: 1_000 } }],
       tune: (system, params) => ({ ...params, warmup, reps, budgetMs: quick ? 5_000 : 15_000, sampleMs }),
     },
@@ -633,7 +634,8 @@ function checkTargets(index, nodes) {
     for (const v of ['N=1,000', 'N=100,000']) {
       const tt = t('w1', v, node, 'nsPerTask');
       const eff = effectBest(index, 'w1', v, node, 'nsPerTask');
-      add('w1-vs-effect', `W1 ${v}: tasktree faster than Effect 4 (faster form)`, node, judge(tt, eff?.value, (r) => r < 1, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ns/task` : undefined));
+      const floor = index.median('w1', v, 'als-floor', node, 'nsPerTask');
+      add('w1-vs-effect', `W1 ${v}: tasktree faster than Effect 4 (faster form)`, node, judge(tt, eff?.value, (r) => r < 1, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ns/task${floorNote('als-floor', floor, eff.value)}` : undefined));
     }
     if (node === 24) {
       const tt = t('w1', 'N=100,000', node, 'nsPerTask');
@@ -644,7 +646,9 @@ function checkTargets(index, nodes) {
       const tt = t('w2', 'depth=1,000', node, 'msPerChain');
       const eff = effectBest(index, 'w2', 'depth=1,000', node, 'msPerChain');
       const floor = index.median('w2', 'depth=1,000', 'thenable-floor', node, 'msPerChain');
-      add('w2-vs-effect', 'W2 depth 1,000: tasktree ≤ 1/3 of Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1 / 3, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floorNote('thenable-floor', floor, eff.value)}` : undefined));
+      const scopeFloor = index.median('w2', 'depth=1,000', 'scope-floor', node, 'msPerChain');
+      const floors = `${floorNote('thenable-floor', floor, eff?.value)}${floorNote('scope-floor', scopeFloor, eff?.value)}`;
+      add('w2-vs-effect', 'W2 depth 1,000: tasktree ≤ 1/3 of Effect 4 (faster form)', node, judge(tt, eff?.value, (r) => r <= 1 / 3, eff ? `tasktree ${fmt(tt)} vs ${eff.system} ${fmt(eff.value)} ms${floors}` : undefined));
       const r = index.get('w2', 'depth=100000', 'tasktree', node, 'survive');
       const deepest = [1_000, 10_000, 100_000].filter((d) => index.get('w2', `depth=${d}`, 'tasktree', node, 'survive')?.survived).pop();
       add('w2-survive', 'W2: tasktree survives depth 100,000', node, r ? { pass: r.survived === true, measured: deepest ?? 0, detail: r.survived ? `${fmt(r.result.ms)} ms` : `deepest survived: ${deepest ?? 'none'} (${r.status}: ${firstLine(r.error ?? r.result?.error)})` } : {});
