@@ -82,15 +82,28 @@ export function interruptible<V>(scope: Task | TaskGroup, promise: PromiseLike<V
  * settles, or by the scope's cancellation — whichever comes first.
  */
 export function awaitTask(target: Task, scope: Task | TaskGroup): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const wait: Wait = { resolve, reject, scope };
-    const extra = extraOf(target);
-    const awaiters = extra.awaiters;
-    if (awaiters === undefined) extra.awaiters = wait;
-    else if (Array.isArray(awaiters)) awaiters.push(wait);
-    else extra.awaiters = [awaiters, wait];
-    addWait(scope, wait);
-  });
+  return new Promise((resolve, reject) => addTaskWait(target, scope, resolve, reject));
+}
+
+/**
+ * @internal Registers a wait of `scope` on the pending task `target`: `resolve` or `reject` is
+ * called (synchronously) when the task settles, or `reject` with the scope's cancellation if that
+ * comes first. Only for functions that are safe to call from inside the core (a promise's own
+ * resolving functions): they run no user code.
+ */
+export function addTaskWait(
+  target: Task,
+  scope: Task | TaskGroup,
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void,
+): void {
+  const wait: Wait = { resolve, reject, scope };
+  const extra = extraOf(target);
+  const awaiters = extra.awaiters;
+  if (awaiters === undefined) extra.awaiters = wait;
+  else if (Array.isArray(awaiters)) awaiters.push(wait);
+  else extra.awaiters = [awaiters, wait];
+  addWait(scope, wait);
 }
 
 /** @internal The task settled: settle the waits of the scopes awaiting it. */

@@ -4,11 +4,11 @@ import { deferred, type Deferred } from './deferred.js';
 import { CancelledError, ScopeClosedError, TaskGroupError, isCancellation, type TaskFailure } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { hooks } from './hooks.js';
-import { awaitTask, interruptible, releaseAwaiters, type Wait } from './interrupt.js';
+import { addTaskWait, awaitTask, interruptible, releaseAwaiters, type Wait } from './interrupt.js';
 import { formatId } from './ids.js';
 import { recordFinished } from './registry.js';
 import { cancelScopeTree, cancelTask, TaskGroup } from './task-group.js';
-import { closeRun, now, openRun, stamp, toEpoch } from './time.js';
+import { closeRun, now, openRun, runToken, stamp, toEpoch } from './time.js';
 import { checkName, show } from './validate.js';
 
 /** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
@@ -218,6 +218,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ) => Promise<R1 | R2> {
     noteAwait(this as Task);
+    lastRead = this as Task;
+    lastReadRun = runToken();
     return thenResult;
   }
 
@@ -295,6 +297,24 @@ function thenResult<T, R1, R2>(
   // `await task` calls this in the awaiting scope's context, after reading `then`: the reads of one
   // batch (`Promise.all`) are over.
   batchWaiter = undefined;
+  const byEngine = calledByEngine(this as Task, onfulfilled, onrejected);
+  lastRead = undefined;
+  if (byEngine) {
+    // The engine's own call (see below): its resolving functions run no user code, and it ignores
+    // what `then` returns. The task settles them itself: no promise of ours, no extra microtask.
+    const resolve = onfulfilled as (value: unknown) => void;
+    const reject = onrejected as (error: unknown) => void;
+    if (this._state > RUNNING) {
+      if (this._state === FULFILLED) resolve(this._slot);
+      else reject(this._slot);
+      return undefined as unknown as Promise<R1 | R2>;
+    }
+    const scope = storage.getStore();
+    if (scope !== undefined) {
+      addTaskWait(this as Task, scope, resolve, reject);
+      return undefined as unknown as Promise<R1 | R2>;
+    }
+  }
   if (this._state > RUNNING && this._extra?.deferred === undefined) {
     // Already settled: nothing to wait for, so nothing to interrupt, and no deferred needed.
     const settled = this._state === FULFILLED ? Promise.resolve(this._slot as T) : Promise.reject(this._slot);
@@ -303,6 +323,25 @@ function thenResult<T, R1, R2>(
   const scope = storage.getStore();
   if (scope === undefined || this._state > RUNNING) return this.result().then(onfulfilled, onrejected);
   return (awaitTask(this as Task, scope) as Promise<T>).then(onfulfilled, onrejected);
+}
+
+// Who calls `then`? `await task`, `Promise.resolve(task)` and `Promise.all([task])` read it in one
+// synchronous run and call it from a later job of the engine's (the spec's
+// PromiseResolveThenableJob), passing the resolving functions of the engine's own promise, and
+// ignore what it returns. User code (`task.then(onFulfilled)`) reads and calls it in one go, so its
+// call follows a read of this task's `then` in the same synchronous run. A call is taken for the
+// engine's when the last read was of another task, or of this one in an earlier run (known only
+// when a stamp was held at the read: see `runToken`); anything else takes the general path, whose
+// result is a real Promise and whose callbacks run asynchronously in the caller's context. (Only
+// code that keeps the `then` function and calls it later, as nothing but the engine does, would
+// be mistaken for the engine.)
+
+let lastRead: Task | undefined;
+let lastReadRun = -1;
+
+function calledByEngine(task: Task, onfulfilled: unknown, onrejected: unknown): boolean {
+  if (typeof onfulfilled !== 'function' || typeof onrejected !== 'function') return false;
+  return lastRead !== task || (lastReadRun !== -1 && lastReadRun !== runToken());
 }
 
 // ---------------------------------------------------------------------------------------------

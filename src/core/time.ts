@@ -12,9 +12,12 @@ export function now(): number {
 let cached = -1;
 /** Inside one of the core's own synchronous runs (see {@link openRun}). */
 let inRun = false;
+/** Counts the expiries of the reading: it changes only between two synchronous runs. */
+let expiries = 0;
 const resolved = Promise.resolve();
 function expire(): void {
   cached = -1;
+  expiries++;
 }
 
 /**
@@ -39,12 +42,23 @@ export function stamp(): number {
 export function openRun(): void {
   cached = -1;
   inRun = true;
+  expiries++;
 }
 
 /** Ends the run begun by {@link openRun}: the next stamp reads the clock again. */
 export function closeRun(): void {
   cached = -1;
   inRun = false;
+  expiries++;
+}
+
+/**
+ * A token for the current synchronous run, valid while a stamp is held (-1 otherwise): once the
+ * run has ended, {@link runToken} returns a different value. (Two tokens from the same run are
+ * equal; a token taken when no stamp is held tells nothing.)
+ */
+export function runToken(): number {
+  return cached < 0 ? -1 : expiries;
 }
 
 /** Converts a monotonic timestamp from {@link now} to epoch milliseconds. */

@@ -2,7 +2,8 @@ import '../helpers/no-unhandled.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { CancelledError, Task, TaskGroup, TaskGroupError, run, sleep, spawn, taskEvents } from '../../src/index.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CancelledError, Task, TaskGroup, TaskGroupError, currentTask, run, sleep, spawn, taskEvents } from '../../src/index.js';
 import { MODES, latch, rejection, tick, ticks, waiter } from '../helpers/core.js';
 
 describe('Task identity', () => {
@@ -291,6 +292,75 @@ describe('awaiting a task', () => {
         settled.map((s) => s.status),
         ['fulfilled', 'fulfilled'],
       );
+    });
+  });
+
+  it('rejects Promise.all over tasks with the first failure', async () => {
+    const boom = new Error('boom');
+    await rejection(
+      TaskGroup.run('g', async (g) => {
+        const slow = g.spawn(() => sleep(1e9));
+        const bad = g.spawn(async () => {
+          await tick();
+          throw boom;
+        });
+        assert.equal(await rejection(Promise.all([slow, bad])), boom);
+      }),
+    );
+  });
+
+  it('gives user code’s then(onFulfilled, onRejected) a real Promise, called back later in the caller’s context', async () => {
+    const als = new AsyncLocalStorage<string>();
+    await TaskGroup.run('g', async (g) => {
+      const t = g.spawn('t', async () => {
+        await tick();
+        return 'v';
+      });
+      const seen: unknown[] = [];
+      const chained = als.run('caller', () =>
+        t.then(
+          (v) => {
+            seen.push(v, als.getStore(), currentTask()?.name);
+            return 'chained';
+          },
+          (error: unknown) => {
+            throw error;
+          },
+        ),
+      );
+      assert.ok(chained instanceof Promise);
+      assert.equal(await chained, 'chained');
+      // Not called from inside the task's settlement (that would be task 't', without 'caller').
+      assert.deepEqual(seen, ['v', 'caller', undefined]);
+    });
+  });
+
+  it('calls user code’s then callbacks asynchronously on a settled task too', async () => {
+    await TaskGroup.run('g', async (g) => {
+      const t = g.spawn(() => 'v');
+      await t;
+      let called = false;
+      const p = t.then(
+        () => {
+          called = true;
+        },
+        () => {},
+      );
+      assert.equal(called, false);
+      assert.ok(p instanceof Promise);
+      await p;
+      assert.equal(called, true);
+    });
+  });
+
+  it('works through a thenable that forwards to task.then', async () => {
+    await run(async () => {
+      const t = spawn('t', async () => {
+        await tick();
+        return 'v';
+      });
+      const forward = { then: (resolve: (v: string) => void, reject: (e: unknown) => void) => t.then(resolve, reject) };
+      assert.equal(await forward, 'v');
     });
   });
 
