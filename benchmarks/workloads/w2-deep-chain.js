@@ -70,9 +70,10 @@ main({
   // the async context it was spawned in (other libraries' AsyncLocalStorage values), and is
   // awaited as a PromiseLike whose `then` accessor records who awaits it (the awaited-by edge):
   // the spawner's context captured in an AsyncResource, one context frame per task (enterWith
-  // inside runInAsyncScope), starts batched in one microtask, and a spec-conforming `then` (it
-  // must return a new promise: user code may chain on it). No ids, names, registry, scopes,
-  // cancellation or clocks. tasktree's Task is such a PromiseLike (see DESIGN: not a Promise).
+  // inside runInAsyncScope), starts batched in one microtask, and a `then` that keeps the
+  // engine's resolving functions and settles them directly (no promise per await). No ids, names,
+  // registry, scopes, cancellation or clocks. tasktree's Task is such a PromiseLike (see DESIGN:
+  // not a Promise).
   async 'thenable-floor'(p) {
     const { AsyncLocalStorage, AsyncResource } = await import('node:async_hooks');
     const als = new AsyncLocalStorage();
@@ -97,10 +98,12 @@ main({
       t.value = value;
       if (t.resolve !== undefined) t.resolve(value);
     }
-    function then(onFulfilled, onRejected) {
-      const t = this;
-      const p = t.done ? Promise.resolve(t.value) : new Promise((resolve) => (t.resolve = resolve));
-      return p.then(onFulfilled, onRejected);
+    // Only the engine calls `then` here (`await`): it passes its own promise's resolving functions
+    // and ignores the result, so the task keeps them and settles them itself. (tasktree does the
+    // same for the engine's calls, and must also tell them from user code's, which get a Promise.)
+    function then(onFulfilled) {
+      if (this.done) onFulfilled(this.value);
+      else this.resolve = onFulfilled;
     }
     class FloorTask {
       constructor(fn) {
@@ -193,19 +196,22 @@ main({
     }
     const push = (list, item) => (list === undefined ? item : Array.isArray(list) ? (list.push(item), list) : [list, item]);
     const drop = (list, item) => (list === item ? undefined : (list.splice(list.indexOf(item), 1), list.length === 0 ? undefined : list));
-    function then(onFulfilled, onRejected) {
+    // The engine's call (as in thenable-floor): the wait holds its resolving functions.
+    function then(resolve, reject) {
       const target = this;
-      if (target.state > 1) return (target.state === 2 ? Promise.resolve(target.slot) : Promise.reject(target.slot)).then(onFulfilled, onRejected);
+      if (target.state > 1) {
+        if (target.state === 2) resolve(target.slot);
+        else reject(target.slot);
+        return;
+      }
       const scope = als.getStore();
-      return new Promise((resolve, reject) => {
-        const wait = { resolve, reject, scope };
-        const tx = (target.extra ??= new Extra());
-        tx.awaiters = push(tx.awaiters, wait);
-        if (scope !== undefined) {
-          const sx = (scope.extra ??= new Extra());
-          sx.waits = push(sx.waits, wait);
-        }
-      }).then(onFulfilled, onRejected);
+      const wait = { resolve, reject, scope };
+      const tx = (target.extra ??= new Extra());
+      tx.awaiters = push(tx.awaiters, wait);
+      if (scope !== undefined) {
+        const sx = (scope.extra ??= new Extra());
+        sx.waits = push(sx.waits, wait);
+      }
     }
     let queue = [];
     let scheduled = false;
