@@ -8,10 +8,14 @@ import { groupExtraOf, type TaskGroup } from './task-group.js';
 // Edge-triggered: awaits started after the cancellation proceed normally, so cleanup code can
 // still await things.
 //
-// A scope keeps its pending waits in one slot (`_waits`, in a task's `_extra`: a Wait, or an array of them while it
-// awaits several things at once): no WeakMap, no Set, nothing allocated for scopes that never wait.
+// A scope keeps its pending waits in one slot (`_waits`, in a task's `_extra` or a group's `_x`: a
+// Wait, or an array of them while it awaits several things at once): no WeakMap, no Set, nothing
+// allocated for scopes that never wait.
 
-/** One pending wait of a scope: settles the promise the awaiting code is suspended on. */
+/**
+ * One pending wait of a scope: settles the promise the awaiting code is suspended on (ours, or the
+ * engine's own for `await task`).
+ */
 export interface Wait {
   resolve(value: unknown): void;
   reject(error: unknown): void;
