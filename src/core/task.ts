@@ -212,6 +212,10 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * the inspection tools show the awaited-by edge and since when. Awaiting a task is a
    * cancellation point: if the awaiting task (or group body) is cancelled while it waits, the
    * await throws the `CancelledError` at once; the awaited task goes on in its own scope.
+   *
+   * `task.then(onFulfilled, onRejected)` returns a real Promise, as usual. Call the function in
+   * the run you read it in: one kept and called later is taken for the engine's own call (that
+   * of `await`), whose callbacks the task calls when it settles, returning `undefined`.
    */
   get then(): <R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
