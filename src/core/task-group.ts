@@ -634,9 +634,12 @@ function onTimeout(group: TaskGroup, ms: number): void {
 
 // ---------------------------------------------------------------------------------------------
 // Cancellation. Iterative (an explicit work list), so 5,000 nested scopes cannot overflow the
-// stack; one CancelledError per cancelled scope, shared by its tasks.
+// stack; one CancelledError per cancelled scope, shared by its tasks. A group's tasks enter the
+// list as one array, sized once: abort listeners run user code that may settle or spawn tasks, so
+// the live list is copied before anything is cancelled, and the copy is the least garbage there is
+// in the middle of a cancellation storm.
 
-type Work = (Task | TaskGroup | CancelledError)[];
+type Work = (Task | Task[] | TaskGroup | CancelledError)[];
 
 /** @internal Cancels a group and everything below it. `outside`: not caused by the group's own failure. */
 export function cancelGroup(group: TaskGroup, err: CancelledError, outside: boolean): void {
@@ -668,7 +671,12 @@ function markGroup(group: TaskGroup, err: CancelledError, outside: boolean, work
   const x = group._x;
   if (x !== undefined && x.ac !== undefined) x.ac.abort(err);
   if (!group._implicit) interrupt(group, err);
-  for (let t = group._head; t !== undefined; t = t._next) work.push(t, err);
+  if (group._count > 0) {
+    const tasks = new Array<Task>(group._count);
+    let i = 0;
+    for (let t = group._head; t !== undefined; t = t._next) tasks[i++] = t;
+    work.push(tasks, err);
+  }
   if (x !== undefined && x.subs !== undefined) for (const sub of x.subs) work.push(sub, err);
 }
 
@@ -676,24 +684,27 @@ function drain(work: Work): void {
   let unstarted: Task[] | undefined;
   while (work.length > 0) {
     const err = work.pop() as CancelledError;
-    const item = work.pop() as Task | TaskGroup;
-    if (item instanceof TaskGroup) {
-      markGroup(item, err, true, work);
-      continue;
-    }
-    const task = item;
-    if (task._state > RUNNING || cancelOf(task) !== undefined) continue;
-    const extra = extraOf(task);
-    extra.cancel = err;
-    if (task._state === QUEUED) (unstarted ??= []).push(task);
-    if (isObserved('cancel')) emit('cancel', task, err);
-    if (extra.ac !== undefined) extra.ac.abort(err);
-    interrupt(task, err);
-    if (extra.groups !== undefined) {
-      const childErr = new CancelledError({ kind: 'parent-cancelled', parent: task, cause: err });
-      for (let g: TaskGroup | undefined = extra.groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);
-    }
+    const item = work.pop() as Task | Task[] | TaskGroup;
+    if (item instanceof TaskGroup) markGroup(item, err, true, work);
+    else if (Array.isArray(item)) for (const task of item) unstarted = cancelOne(task, err, work, unstarted);
+    else unstarted = cancelOne(item, err, work, unstarted);
   }
   // Queued tasks never started: they settle now, without running.
   if (unstarted !== undefined) for (const task of unstarted) if (task._state === QUEUED) settleTask(task, CANCELLED, cancelOf(task));
+}
+
+/** Cancels one task (unless settled or cancelled already); its groups join the work list. Returns `unstarted`. */
+function cancelOne(task: Task, err: CancelledError, work: Work, unstarted: Task[] | undefined): Task[] | undefined {
+  if (task._state > RUNNING || cancelOf(task) !== undefined) return unstarted;
+  const extra = extraOf(task);
+  extra.cancel = err;
+  if (task._state === QUEUED) (unstarted ??= []).push(task);
+  if (isObserved('cancel')) emit('cancel', task, err);
+  if (extra.ac !== undefined) extra.ac.abort(err);
+  interrupt(task, err);
+  if (extra.groups !== undefined) {
+    const childErr = new CancelledError({ kind: 'parent-cancelled', parent: task, cause: err });
+    for (let g: TaskGroup | undefined = extra.groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);
+  }
+  return unstarted;
 }
