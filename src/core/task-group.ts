@@ -675,6 +675,7 @@ function markGroup(group: TaskGroup, err: CancelledError, outside: boolean, work
     const tasks = new Array<Task>(group._count);
     let i = 0;
     for (let t = group._head; t !== undefined; t = t._next) tasks[i++] = t;
+    tasks.length = i; // the count and the list agree; never leave a hole to trip on
     work.push(tasks, err);
   }
   if (x !== undefined && x.subs !== undefined) for (const sub of x.subs) work.push(sub, err);
