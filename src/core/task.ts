@@ -223,6 +223,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   ) => Promise<R1 | R2> {
     noteAwait(this as Task);
     lastRead = this as Task;
+    stamp(); // holds a reading, so that the token tells this run from the engine's later job
     lastReadRun = runToken();
     return thenResult;
   }
@@ -334,11 +335,11 @@ function thenResult<T, R1, R2>(
 // PromiseResolveThenableJob), passing the resolving functions of the engine's own promise, and
 // ignore what it returns. User code (`task.then(onFulfilled)`) reads and calls it in one go, so its
 // call follows a read of this task's `then` in the same synchronous run. A call is taken for the
-// engine's when the last read was of another task, or of this one in an earlier run (known only
-// when a stamp was held at the read: see `runToken`); anything else takes the general path, whose
-// result is a real Promise and whose callbacks run asynchronously in the caller's context. (Only
-// code that keeps the `then` function and calls it later, as nothing but the engine does, would
-// be mistaken for the engine.)
+// engine's when the last read was of another task, or of this one in an earlier run (told by
+// `runToken`: the read takes a stamp, so the token is valid); anything else takes the general
+// path, whose result is a real Promise and whose callbacks run asynchronously in the caller's
+// context. (Only code that keeps the `then` function and calls it later, as nothing but the
+// engine does, would be mistaken for the engine.)
 
 let lastRead: Task | undefined;
 let lastReadRun = -1;

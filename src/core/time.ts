@@ -22,8 +22,9 @@ function expire(): void {
 
 /**
  * {@link now}, read at most once per synchronous run of code: the stamp of task creations, waits
- * and settlements. A burst of 100,000 spawns reads the clock once; a stamp is at most as old as
- * the synchronous code that ran before it in the same turn.
+ * and settlements. A burst of 100,000 spawns reads the clock once. A reading serves the rest of
+ * its synchronous run and the microtasks already queued when it was taken, then expires: a stamp
+ * is never older than that.
  */
 export function stamp(): number {
   if (cached < 0) {
@@ -53,9 +54,9 @@ export function closeRun(): void {
 }
 
 /**
- * A token for the current synchronous run, valid while a stamp is held (-1 otherwise): once the
- * run has ended, {@link runToken} returns a different value. (Two tokens from the same run are
- * equal; a token taken when no stamp is held tells nothing.)
+ * A token for the current synchronous run, valid while a stamp is held (-1 otherwise): two calls
+ * in one run return the same token, and a job queued during the run sees a different one (the
+ * held reading expires before that job runs). A token of -1 tells nothing.
  */
 export function runToken(): number {
   return cached < 0 ? -1 : expiries;

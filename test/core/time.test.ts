@@ -15,7 +15,7 @@ describe('stamp()', () => {
     assert.equal(stamp(), first);
   });
 
-  it('reads it again in the next microtask, so a time is never older than its own synchronous run', async () => {
+  it('reads it again once the microtasks queued before the reading have run: after an await, a fresh time', async () => {
     const first = stamp();
     spin(3);
     await null;
