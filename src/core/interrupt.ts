@@ -2,9 +2,9 @@ import type { CancelledError } from './errors.js';
 import { Task, extraOf } from './task.js';
 import { groupExtraOf, type TaskGroup } from './task-group.js';
 
-// Awaiting a task, `waitFor(promise)` and `group.whenBelow(n)` are cancellation points: when the waiting scope (a
-// task, or a `TaskGroup.run` body) is cancelled while it waits, the await throws the
-// CancelledError at once, as in asyncio. The awaited task or promise goes on; only the wait ends.
+// Awaiting a task, `waitFor(promise)` and `group.whenBelow(n)` are cancellation points: when the
+// waiting scope (a task, or a `TaskGroup.run` body) is cancelled while it waits, the await throws
+// the CancelledError at once, as in asyncio. The awaited task or promise goes on; only the wait ends.
 // Edge-triggered: awaits started after the cancellation proceed normally, so cleanup code can
 // still await things.
 //
@@ -32,17 +32,22 @@ function slotOf(scope: Task | TaskGroup): Slot {
   return scope instanceof Task ? extraOf(scope) : groupExtraOf(scope);
 }
 
-/** @internal Registers a pending wait of `scope`. */
-export function addWait(scope: Task | TaskGroup, wait: Wait): void {
-  const slot = slotOf(scope);
-  const waits = slot._waits;
-  if (waits === undefined) slot._waits = wait;
-  else if (Array.isArray(waits)) waits.push(wait);
-  else slot._waits = [waits, wait];
+/** `waits` with `wait` added: the wait itself while it is the only one, an array once there are more. */
+function added(waits: Wait | Wait[] | undefined, wait: Wait): Wait | Wait[] {
+  if (waits === undefined) return wait;
+  if (!Array.isArray(waits)) return [waits, wait];
+  waits.push(wait);
+  return waits;
 }
 
-/** @internal Forgets a wait that ended. */
-export function removeWait(scope: Task | TaskGroup, wait: Wait): void {
+/** Registers a pending wait of `scope`. */
+function addWait(scope: Task | TaskGroup, wait: Wait): void {
+  const slot = slotOf(scope);
+  slot._waits = added(slot._waits, wait);
+}
+
+/** Forgets a wait that ended. */
+function removeWait(scope: Task | TaskGroup, wait: Wait): void {
   const slot = slotOf(scope);
   const waits = slot._waits;
   if (waits === wait) slot._waits = undefined;
@@ -103,10 +108,7 @@ export function addTaskWait(
 ): void {
   const wait: Wait = { resolve, reject, scope };
   const extra = extraOf(target);
-  const awaiters = extra.awaiters;
-  if (awaiters === undefined) extra.awaiters = wait;
-  else if (Array.isArray(awaiters)) awaiters.push(wait);
-  else extra.awaiters = [awaiters, wait];
+  extra.awaiters = added(extra.awaiters, wait);
   addWait(scope, wait);
 }
 

@@ -556,7 +556,7 @@ export class TaskGroup {
   _checkDone(): void {
     // Stop daemons once only they are left; again only if tasks were spawned since (so that
     // 40,000 daemons settling one by one do not rescan the list each time).
-    if (this._nonDaemon === 0 && this._count > 0 && groupExtraOf(this).daemonsStoppedAt !== this._spawned) {
+    if (this._nonDaemon === 0 && this._count > 0 && (this._x?.daemonsStoppedAt ?? -1) !== this._spawned) {
       groupExtraOf(this).daemonsStoppedAt = this._spawned;
       let err: CancelledError | undefined;
       for (let t = this._head; t !== undefined; t = t._next) {
@@ -675,7 +675,6 @@ function markGroup(group: TaskGroup, err: CancelledError, outside: boolean, work
     const tasks = new Array<Task>(group._count);
     let i = 0;
     for (let t = group._head; t !== undefined; t = t._next) tasks[i++] = t;
-    tasks.length = i; // the count and the list agree; never leave a hole to trip on
     work.push(tasks, err);
   }
   if (x !== undefined && x.subs !== undefined) for (const sub of x.subs) work.push(sub, err);
@@ -687,19 +686,23 @@ function drain(work: Work): void {
     const err = work.pop() as CancelledError;
     const item = work.pop() as Task | Task[] | TaskGroup;
     if (item instanceof TaskGroup) markGroup(item, err, true, work);
-    else if (Array.isArray(item)) for (const task of item) unstarted = cancelOne(task, err, work, unstarted);
-    else unstarted = cancelOne(item, err, work, unstarted);
+    else if (Array.isArray(item)) {
+      for (const task of item) if (cancelOne(task, err, work)) (unstarted ??= []).push(task);
+    } else if (cancelOne(item, err, work)) (unstarted ??= []).push(item);
   }
   // Queued tasks never started: they settle now, without running.
   if (unstarted !== undefined) for (const task of unstarted) if (task._state === QUEUED) settleTask(task, CANCELLED, cancelOf(task));
 }
 
-/** Cancels one task (unless settled or cancelled already); its groups join the work list. Returns `unstarted`. */
-function cancelOne(task: Task, err: CancelledError, work: Work, unstarted: Task[] | undefined): Task[] | undefined {
-  if (task._state > RUNNING || cancelOf(task) !== undefined) return unstarted;
+/**
+ * Cancels one task (unless settled or cancelled already); its groups join the work list. Returns
+ * whether it is a queued task that never started (it settles once the work list is done).
+ */
+function cancelOne(task: Task, err: CancelledError, work: Work): boolean {
+  if (task._state > RUNNING || cancelOf(task) !== undefined) return false;
+  const queued = task._state === QUEUED;
   const extra = extraOf(task);
   extra.cancel = err;
-  if (task._state === QUEUED) (unstarted ??= []).push(task);
   if (isObserved('cancel')) emit('cancel', task, err);
   if (extra.ac !== undefined) extra.ac.abort(err);
   interrupt(task, err);
@@ -707,5 +710,5 @@ function cancelOne(task: Task, err: CancelledError, work: Work, unstarted: Task[
     const childErr = new CancelledError({ kind: 'parent-cancelled', parent: task, cause: err });
     for (let g: TaskGroup | undefined = extra.groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);
   }
-  return unstarted;
+  return queued;
 }

@@ -304,29 +304,27 @@ function thenResult<T, R1, R2>(
   batchWaiter = undefined;
   const byEngine = calledByEngine(this as Task, onfulfilled, onrejected);
   lastRead = undefined;
-  if (byEngine) {
-    // The engine's own call (see below): its resolving functions run no user code, and it ignores
-    // what `then` returns. The task settles them itself: no promise of ours, no extra microtask.
-    const resolve = onfulfilled as (value: unknown) => void;
-    const reject = onrejected as (error: unknown) => void;
-    if (this._state > RUNNING) {
+  // The engine's own call (see below): its resolving functions run no user code, and it ignores
+  // what `then` returns. The task settles them itself: no promise of ours, no extra microtask.
+  const resolve = onfulfilled as (value: unknown) => void;
+  const reject = onrejected as (error: unknown) => void;
+  if (this._state > RUNNING) {
+    // Already settled: nothing to wait for, so nothing to interrupt.
+    if (byEngine) {
       if (this._state === FULFILLED) resolve(this._slot);
       else reject(this._slot);
       return undefined as unknown as Promise<R1 | R2>;
     }
-    const scope = storage.getStore();
-    if (scope !== undefined) {
-      addTaskWait(this as Task, scope, resolve, reject);
-      return undefined as unknown as Promise<R1 | R2>;
-    }
-  }
-  if (this._state > RUNNING && this._extra?.deferred === undefined) {
-    // Already settled: nothing to wait for, so nothing to interrupt, and no deferred needed.
+    if (this._extra?.deferred !== undefined) return this.result().then(onfulfilled, onrejected);
     const settled = this._state === FULFILLED ? Promise.resolve(this._slot as T) : Promise.reject(this._slot);
     return settled.then(onfulfilled, onrejected);
   }
   const scope = storage.getStore();
-  if (scope === undefined || this._state > RUNNING) return this.result().then(onfulfilled, onrejected);
+  if (scope === undefined) return this.result().then(onfulfilled, onrejected);
+  if (byEngine) {
+    addTaskWait(this as Task, scope, resolve, reject);
+    return undefined as unknown as Promise<R1 | R2>;
+  }
   return (awaitTask(this as Task, scope) as Promise<T>).then(onfulfilled, onrejected);
 }
 
@@ -593,7 +591,6 @@ function settleDeferred(task: Task, d: Deferred<unknown>): void {
   if (task._state === FULFILLED) d.resolve(task._slot);
   else d.reject(task._slot);
 }
-
 
 /** @internal The task's own scope (where `spawn()` inside it goes), created on first use. */
 export function ownScope(task: Task, api: string): TaskGroup {

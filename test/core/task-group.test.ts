@@ -332,30 +332,35 @@ describe('TaskGroup body failure', () => {
 });
 
 describe('TaskGroup outside cancellation', () => {
-  it('cancels every task even when an abort listener settles one of them while the cancellation goes through the group', async () => {
-    const g = new TaskGroup('g', { concurrency: 2 });
-    const a = g.spawn('a', () => sleep(1e9));
-    const b = g.spawn('b', () => sleep(1e9));
-    const q1 = g.spawn('q1', () => sleep(1e9));
-    const q2 = g.spawn('q2', () => sleep(1e9));
-    const q3 = g.spawn('q3', () => sleep(1e9));
-    await tick();
-    assert.deepEqual([q1.state, q2.state, q3.state], ['queued', 'queued', 'queued']);
-    // b's listener cancels q1, the task after b in the group: queued, it settles at once and
-    // leaves the group's list while the group's cancellation is going through that list.
-    b.signal.addEventListener('abort', () => q1.cancel('from a listener'));
-    g.cancel('stop');
-    // At once: every task has its cancellation, and the queued ones (never started) have settled.
-    assert.deepEqual(
-      [a, b, q1, q2, q3].map((t) => t.cancellation !== undefined),
-      [true, true, true, true, true],
-    );
-    assert.deepEqual([q1.state, q2.state, q3.state], ['cancelled', 'cancelled', 'cancelled']);
-    await rejection(g[Symbol.asyncDispose]());
-    assert.deepEqual([a.state, b.state], ['cancelled', 'cancelled']);
-    assert.deepEqual(q1.cancellation?.reason, { kind: 'explicit', reason: 'from a listener' });
-    assert.deepEqual(q3.cancellation?.reason, { kind: 'explicit', reason: 'stop' });
-  });
+  for (const mode of MODES) {
+    it(`cancels every task even when an abort listener settles one of them mid-way (running tasks ${mode} their signal)`, async () => {
+      const release = latch();
+      const g = new TaskGroup('g', { concurrency: 2 });
+      const a = g.spawn('a', waiter(mode, release, 'a'));
+      const b = g.spawn('b', waiter(mode, release, 'b'));
+      const q1 = g.spawn('q1', () => sleep(1e9));
+      const q2 = g.spawn('q2', () => sleep(1e9));
+      const q3 = g.spawn('q3', () => sleep(1e9));
+      await tick();
+      assert.deepEqual([q1.state, q2.state, q3.state], ['queued', 'queued', 'queued']);
+      // b's listener cancels q1, the task after b in the group: queued, it settles at once and
+      // leaves the group's list while the group's cancellation is going through that list.
+      b.signal.addEventListener('abort', () => q1.cancel('from a listener'));
+      g.cancel('stop');
+      // At once: every task has its cancellation, and the queued ones (never started) have settled.
+      assert.deepEqual(
+        [a, b, q1, q2, q3].map((t) => t.cancellation !== undefined),
+        [true, true, true, true, true],
+      );
+      assert.deepEqual([q1.state, q2.state, q3.state], ['cancelled', 'cancelled', 'cancelled']);
+      assert.deepEqual(q1.cancellation?.reason, { kind: 'explicit', reason: 'from a listener' });
+      assert.deepEqual(q3.cancellation?.reason, { kind: 'explicit', reason: 'stop' });
+      release.release();
+      assert.ok((await rejection(g[Symbol.asyncDispose]())) instanceof CancelledError);
+      const end = mode === 'honour' ? 'cancelled' : 'fulfilled';
+      assert.deepEqual([a.state, b.state], [end, end]);
+    });
+  }
 
   for (const mode of MODES) {
     it(`group.cancel(reason) rethrows the CancelledError with its reason (children ${mode} their signal)`, async () => {
