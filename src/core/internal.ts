@@ -1,7 +1,7 @@
 // The interface the outer layers (inspect, debug, testing) read the core through. Everything
 // here is internal: not exported from the package, and free to change with the core.
 import type { CancelledError } from './errors.js';
-import { CANCELLED, FULFILLED, QUEUED, cancelOf, extraOf, isTaskWait, type Task, type TaskExtra } from './task.js';
+import { CANCELLED, FULFILLED, QUEUED, SCOPE_CLOSED, cancelOf, extraOf, isTaskWait, type Task, type TaskExtra } from './task.js';
 import { TaskGroup } from './task-group.js';
 
 export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hooks.js';
@@ -65,4 +65,20 @@ export function isFulfilled(task: Task): boolean {
 }
 export function isCancelled(task: Task): boolean {
   return task._state === CANCELLED;
+}
+
+/**
+ * Where a live task is in its life, for the stacks probe: `queued` (waiting for a concurrency slot),
+ * `starting` (its function has not been called yet), `running` (its function is pending) or
+ * `joining` (its function has returned; it waits for its children).
+ */
+export function taskPhase(task: Task): 'queued' | 'starting' | 'running' | 'joining' {
+  if (task._state === QUEUED) return 'queued';
+  if ((task._flags & SCOPE_CLOSED) !== 0) return 'joining';
+  return typeof task._slot === 'function' ? 'starting' : 'running';
+}
+
+/** The promise a running task's function returned (what the stacks probe starts from), if any. */
+export function taskPromise(task: Task): Promise<unknown> | undefined {
+  return taskPhase(task) === 'running' && task._slot instanceof Promise ? task._slot : undefined;
 }

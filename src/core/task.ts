@@ -487,9 +487,14 @@ function runFunction(task: Task): void {
     bodyEnded(task, false, error);
     return;
   }
-  if (result instanceof Promise) result.then(onFulfilled, onRejected);
-  else if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    Promise.resolve(result).then(onFulfilled, onRejected);
+  if (result instanceof Promise) {
+    // Kept while the function runs (the slot is free then): where the stacks probe starts.
+    task._slot = result;
+    result.then(onFulfilled, onRejected);
+  } else if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    const promise = Promise.resolve(result);
+    task._slot = promise;
+    promise.then(onFulfilled, onRejected);
   } else bodyEnded(task, true, result);
 }
 

@@ -21,6 +21,57 @@ export interface CancelInfo {
   readonly message: string;
 }
 
+/**
+ * One suspended async function of a task's stack: where it waits, exactly. Positions are 1-based;
+ * `file` is a path (relative to the process's working directory when inside it) or a URL, and the
+ * TypeScript source when the process runs with source maps.
+ */
+export interface StackFrame {
+  /** The function as a stack trace names it: `loadUser`, `Service.load`, `<anonymous>`. */
+  readonly fn: string;
+  readonly file: string | null;
+  /** `null` (with `column`) when the task moved on while the stacks were taken. */
+  readonly line: number | null;
+  readonly column: number | null;
+  /**
+   * On the frame suspended at `await Promise.all(…)` (or `allSettled`, `any`, `race`): the stack
+   * of each branch it awaits, innermost frame first.
+   */
+  readonly awaits?: { readonly combinator: StackCombinator; readonly branches: readonly (readonly StackFrame[])[] };
+}
+
+/** The promise combinators whose branches a stack shows. */
+export type StackCombinator = 'Promise.all' | 'Promise.allSettled' | 'Promise.any' | 'Promise.race';
+
+/**
+ * Why a task's stack is empty or incomplete:
+ * - `queued` — it waits for a concurrency slot; its function has not started.
+ * - `starting` — its function is about to be called.
+ * - `joining` — its function has returned; it waits for its children.
+ * - `no-async-frame` — no async function of its is suspended: its function returned a promise of
+ *   another kind (`sleep()`, `waitFor()`, a `new Promise`, a native call) that it waits on.
+ * - `never-settles` — what it awaits can never settle: nothing references the promise's resolving
+ *   functions any more (and no native code holds it). The frames (if any) show where it waits.
+ * - `moved-on` — it resumed or settled while the stacks were taken; frames it had left have `line: null`.
+ * - `not-found` — the heap did not show what it waits on (a promise subclass, or code the probe does not follow).
+ */
+export type StackReason = 'queued' | 'starting' | 'joining' | 'no-async-frame' | 'never-settles' | 'moved-on' | 'not-found';
+
+/** How taking the stacks went: what it cost the process, measured there. */
+export interface StacksInfo {
+  /** Epoch milliseconds when the heap snapshot was taken. */
+  readonly takenAt: number;
+  /** From the request to the answer (ms). */
+  readonly totalMs: number;
+  /** The longest single stop of the process's main thread (ms): usually the heap snapshot itself. */
+  readonly longestStopMs: number;
+  /** Every stop of the main thread added up (ms). */
+  readonly stoppedMs: number;
+  /** Nodes of the heap snapshot, and the heap's size when the probe began (bytes). */
+  readonly heapNodes: number;
+  readonly heapBytes: number;
+}
+
 /** One live task. */
 export interface TaskInfo {
   readonly id: string;
@@ -46,6 +97,14 @@ export interface TaskInfo {
   readonly createdAtSite: readonly string[] | null;
   /** Debug mode only: where the task last awaited another task, innermost frame first. */
   readonly awaitSite: readonly string[] | null;
+  /**
+   * Where the task is suspended: its chain of suspended async functions, innermost first, ending
+   * with the task's own function; tasktree's own frames removed. `null` unless the stacks were asked
+   * for (`captureSnapshot({ stacks: true })`, `--stacks`); empty, with `stackReason`, when there is none.
+   */
+  readonly stack: readonly StackFrame[] | null;
+  /** Why `stack` is empty or has frames without a line; `null` otherwise. */
+  readonly stackReason: StackReason | null;
 }
 
 /** One recently finished task, from the bounded history. */
@@ -74,4 +133,6 @@ export interface Snapshot {
   readonly tasks: readonly TaskInfo[];
   /** Oldest first. */
   readonly finished: readonly FinishedInfo[];
+  /** How taking the stacks went, when they were asked for; `null` otherwise. */
+  readonly stacks: StacksInfo | null;
 }

@@ -17,8 +17,21 @@ import {
   taskWait,
   toEpoch,
 } from '../core/internal.js';
-import type { CancelInfo, FinishedInfo, Snapshot, TaskInfo, WaitInfo } from './schema.js';
+import type { CancelInfo, FinishedInfo, Snapshot, StacksInfo, TaskInfo, WaitInfo } from './schema.js';
 import { siteLines } from './sites.js';
+import type { StacksOptions, TaskStack } from './stacks/capture.js';
+
+/** Options of {@link captureSnapshot}. */
+export interface SnapshotOptions extends StacksOptions {
+  /**
+   * Also find where every task is suspended (`stack`): a heap snapshot and V8's async stack walk,
+   * which stop the process for a bounded, reported time (`stacks` in the result). The snapshot is
+   * then a Promise. Default `false`.
+   */
+  readonly stacks?: boolean;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * A snapshot of every live task in the process — both edge kinds (spawned-by through
@@ -37,9 +50,66 @@ import { siteLines } from './sites.js';
  * });
  * ```
  */
-export function captureSnapshot(): Snapshot {
+export function captureSnapshot(options?: SnapshotOptions & { readonly stacks?: false }): Snapshot;
+export function captureSnapshot(options: SnapshotOptions & { readonly stacks: true }): Promise<Snapshot>;
+export function captureSnapshot(options?: SnapshotOptions): Snapshot | Promise<Snapshot>;
+export function captureSnapshot(options?: SnapshotOptions): Snapshot | Promise<Snapshot> {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`captureSnapshot(options): expected options to be an object, got ${String(options)} (${typeof options})`);
+  }
   const at = now();
   const tasks = liveTasks();
+  const infos = taskInfos(tasks, at);
+  if (options?.stacks !== true) return finish(infos, at, null, null);
+  return import('./stacks/capture.js').then(({ captureStacks }) =>
+    captureStacks(tasks, options).then((result) => finish(infos, at, result.stacks, result.info, tasks)),
+  );
+}
+
+function finish(
+  infos: Mutable<TaskInfo>[],
+  at: number,
+  stacks: ReadonlyMap<Task, TaskStack> | null,
+  info: StacksInfo | null,
+  tasks?: readonly Task[],
+): Snapshot {
+  if (stacks !== null && tasks !== undefined) {
+    for (let i = 0; i < infos.length; i++) {
+      const stack = stacks.get(tasks[i] as Task);
+      const target = infos[i] as Mutable<TaskInfo>;
+      target.stack = stack === undefined ? EMPTY_FRAMES : freezeFrames(stack.frames);
+      target.stackReason = stack === undefined ? 'not-found' : stack.reason;
+    }
+  }
+  for (const task of infos) Object.freeze(task);
+  const finished = finishedTasks().map((task) => finishedInfo(task));
+  return Object.freeze({
+    formatVersion: 1,
+    pid: process.pid,
+    node: process.version,
+    capturedAt: toEpoch(at),
+    tasks: Object.freeze(infos),
+    finished: Object.freeze(finished),
+    stacks: info,
+  });
+}
+
+const EMPTY_FRAMES: TaskInfo['stack'] = Object.freeze([]);
+
+function freezeFrames(frames: NonNullable<TaskInfo['stack']>): NonNullable<TaskInfo['stack']> {
+  for (const frame of frames) {
+    if (frame.awaits !== undefined) {
+      for (const branch of frame.awaits.branches) freezeFrames(branch);
+      Object.freeze(frame.awaits.branches);
+      Object.freeze(frame.awaits);
+    }
+    Object.freeze(frame);
+  }
+  return Object.freeze(frames);
+}
+
+/** The registry's part of each task's record, read now (unfrozen: the stacks may be added). */
+function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
   const ids = new Map<Task, string>();
   for (const task of tasks) ids.set(task, task.id);
 
@@ -55,7 +125,7 @@ export function captureSnapshot(): Snapshot {
   }
 
   const paths = new Map<Task, string>();
-  const infos: TaskInfo[] = new Array<TaskInfo>(tasks.length);
+  const infos: Mutable<TaskInfo>[] = new Array<Mutable<TaskInfo>>(tasks.length);
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i] as Task;
     const parent = task.parent;
@@ -65,7 +135,7 @@ export function captureSnapshot(): Snapshot {
     const extra = taskExtra(task);
     const cancel = taskCancellation(task);
     const created = taskCreated(task);
-    infos[i] = Object.freeze({
+    infos[i] = {
       id: ids.get(task) as string,
       name: task.name,
       path,
@@ -84,18 +154,11 @@ export function captureSnapshot(): Snapshot {
       attributes: extra?.attributes === undefined ? null : Object.freeze({ ...extra.attributes }),
       createdAtSite: siteLines(extra?.createdSite),
       awaitSite: siteLines(extra?.awaitSite),
-    });
+      stack: null,
+      stackReason: null,
+    };
   }
-
-  const finished = finishedTasks().map((task) => finishedInfo(task));
-  return Object.freeze({
-    formatVersion: 1,
-    pid: process.pid,
-    node: process.version,
-    capturedAt: toEpoch(at),
-    tasks: Object.freeze(infos),
-    finished: Object.freeze(finished),
-  });
+  return infos;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);

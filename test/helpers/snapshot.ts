@@ -16,11 +16,13 @@ export function taskInfo(fields: Partial<TaskInfo> & Pick<TaskInfo, 'id' | 'name
     attributes: null,
     createdAtSite: null,
     awaitSite: null,
+    stack: null,
+    stackReason: null,
     ...fields,
   };
 }
 
 /** A hand-built snapshot around `tasks`. */
 export function snapshotOf(tasks: TaskInfo[]): Snapshot {
-  return { formatVersion: 1, pid: 4242, node: 'v20.0.0', capturedAt: 1_700_000_000_000, tasks, finished: [] };
+  return { formatVersion: 1, pid: 4242, node: 'v20.0.0', capturedAt: 1_700_000_000_000, tasks, finished: [], stacks: null };
 }

@@ -75,6 +75,7 @@ const snapshot: Snapshot = {
     }),
   ],
   finished: [finished],
+  stacks: null,
 };
 
 describe('formatTaskDetail', () => {

@@ -1,0 +1,23 @@
+/** The messages between the main thread and the stacks probe's worker thread. */
+import type { AsyncGraph } from './async-graph.js';
+
+/** The worker's `workerData`. */
+export interface ProbeRequest {
+  /** The `Symbol.for` key of the holder object the probe parks its arrays on. */
+  readonly holderKey: string;
+}
+
+/** What the worker posts back, once. */
+export type ProbeReply =
+  | {
+      readonly ok: true;
+      readonly graph: AsyncGraph;
+      /** How long each step that stops the main thread took (ms): the two heap queries, the snapshot. */
+      readonly stops: readonly number[];
+      /** How many promises and functions the heap held. */
+      readonly promises: number;
+      readonly functions: number;
+      /** Parse tail and analysis, in the worker (ms). */
+      readonly analyzeMs: number;
+    }
+  | { readonly ok: false; readonly message: string };

@@ -1,0 +1,91 @@
+/**
+ * The worker thread of a stacks probe. Through an inspector session connected to the main thread
+ * it parks every promise and every function of the main thread's heap on the probe's holder (so the
+ * snapshot maps them to heap nodes), takes a heap snapshot, parses it here as it streams in, finds
+ * each task's chain of suspended async functions (async-graph.ts), and posts that back. The main
+ * thread is stopped only while V8 queries its heap and writes the snapshot; the parse and the
+ * analysis run here, on the other core.
+ */
+import { writeSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeSnapshot, HOLDER_KEYS } from './async-graph.js';
+import { HeapSnapshotParser } from './heap-snapshot.js';
+import type { ProbeReply, ProbeRequest } from './probe-protocol.js';
+
+const { holderKey } = workerData as ProbeRequest;
+const session = new Session();
+// A pending inspector call does not keep a worker alive: this timer does, until the reply is posted.
+const alive = setInterval(() => {}, 1 << 30);
+
+const trace = process.env['TASKTREE_STACKS_TRACE'] === '1';
+function post<T>(method: string, params: object = {}): Promise<T> {
+  if (trace) writeSync(2, `stacks worker: ${method} ${performance.now().toFixed(0)}\n`);
+  return new Promise((resolve, reject) => {
+    session.post(method, params, (error, result) => (error === null ? resolve(result as T) : reject(error)));
+  });
+}
+
+interface RemoteObject {
+  readonly objectId?: string;
+}
+
+const GROUP = 'tasktree-stacks';
+
+/** Parks every object with `prototype` (an expression) on the holder, under `key`. */
+async function park(prototype: string, key: string): Promise<number> {
+  const { result } = await post<{ result: RemoteObject }>('Runtime.evaluate', { expression: prototype, objectGroup: GROUP, silent: true });
+  const { objects } = await post<{ objects: RemoteObject }>('Runtime.queryObjects', { prototypeObjectId: result.objectId, objectGroup: GROUP });
+  const stored = await post<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
+    objectId: objects.objectId,
+    functionDeclaration: `function () { globalThis[Symbol.for(${JSON.stringify(holderKey)})][${JSON.stringify(key)}] = this; return this.length; }`,
+    returnByValue: true,
+    silent: true,
+  });
+  return typeof stored.result.value === 'number' ? stored.result.value : 0;
+}
+
+async function probe(): Promise<ProbeReply> {
+  const stops: number[] = [];
+  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      stops.push(performance.now() - start);
+    }
+  };
+  session.connectToMainThread();
+  try {
+    const promises = await timed(() => park('Promise.prototype', HOLDER_KEYS.promises));
+    const functions = await timed(() => park('Function.prototype', HOLDER_KEYS.functions));
+    await post('Runtime.releaseObjectGroup', { objectGroup: GROUP });
+    const parser = new HeapSnapshotParser();
+    const onChunk = (message: { params: { chunk: string } }): void => parser.push(message.params.chunk);
+    session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    try {
+      await timed(() => post('HeapProfiler.takeHeapSnapshot', { reportProgress: false }));
+    } finally {
+      session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    }
+    const parsedAt = performance.now();
+    const graph = analyzeSnapshot(parser.end());
+    return {
+      ok: true,
+      graph,
+      stops,
+      promises,
+      functions,
+      analyzeMs: performance.now() - parsedAt,
+    };
+  } finally {
+    session.disconnect();
+  }
+}
+
+parentPort?.once('message', () => {
+  probe().then(
+    (reply) => parentPort?.postMessage(reply),
+    (error: unknown) => parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) } satisfies ProbeReply),
+  ).finally(() => clearInterval(alive));
+});
