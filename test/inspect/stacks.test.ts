@@ -92,3 +92,28 @@ describe('captureSnapshot({ stacks: true })', () => {
     checkAll(await snapshotOf(false), 'dist/test/fixtures/stacks-target.js', tags(compiled));
   });
 });
+
+describe('taking stacks never harms the process', () => {
+  it('survives thousands of tasks resuming meanwhile, shows no wrong line, leaves V8 fast paths and memory as they were', async () => {
+    const child = startChild(fixture('stacks-churn'), ['2000', '3'], { NODE_OPTIONS: '--allow-natives-syntax --expose-gc' });
+    await child.waitFor((c) => c.stdout.includes('\n'), 'the churn report', 240_000);
+    const { code } = await child.exited;
+    assert.equal(code, 0, child.stderr);
+    const report = JSON.parse(child.stdout) as {
+      rounds: unknown[];
+      frames: number;
+      withLine: number;
+      wrong: string[];
+      protectorsBefore: Record<string, boolean>;
+      protectorsAfter: Record<string, boolean>;
+      heapBefore: number;
+      heapAfter: number;
+    };
+    assert.equal(report.rounds.length, 3);
+    assert.deepEqual(report.wrong, [], 'every line shown is a line the function can be suspended at');
+    assert.ok(report.withLine > 0, 'some frames were walked while the tasks churned');
+    assert.deepEqual(report.protectorsAfter, report.protectorsBefore, 'no V8 protector was invalidated');
+    assert.ok(Object.values(report.protectorsBefore).every(Boolean));
+    assert.ok(report.heapAfter - report.heapBefore < 1024 * 1024, `the heap grew by ${report.heapAfter - report.heapBefore} bytes over three probes`);
+  });
+});

@@ -88,8 +88,38 @@ interface Holder {
   [HOLDER_KEYS.functions]: unknown[] | null;
 }
 
+/**
+ * Measures how long the main thread is stopped, where it happens: a 1 ms timer notes every gap
+ * between its ticks longer than 2 ms (the heap queries, the snapshot, the walks — and anything
+ * else that held the thread meanwhile).
+ */
+function watchStops(): { stop(): { longest: number; total: number } } {
+  let last = performance.now();
+  let longest = 0;
+  let total = 0;
+  const note = (): void => {
+    const t = performance.now();
+    const gap = t - last - 1;
+    last = t;
+    if (gap > 2) {
+      longest = Math.max(longest, gap);
+      total += gap;
+    }
+  };
+  const timer = setInterval(note, 1);
+  timer.unref();
+  return {
+    stop() {
+      note();
+      clearInterval(timer);
+      return { longest, total };
+    },
+  };
+}
+
 async function probe(tasks: readonly Task[], heapBytes: number): Promise<StacksResult> {
   const started = now();
+  const stops = watchStops();
   const holderKey = `tasktree.stacks.${randomBytes(6).toString('hex')}`;
   const promises = tasks.map((task) => taskPromise(task) ?? null);
   const holder: Holder = { [HOLDER_KEYS.tasks]: promises, [HOLDER_KEYS.promises]: null, [HOLDER_KEYS.functions]: null };
@@ -101,30 +131,27 @@ async function probe(tasks: readonly Task[], heapBytes: number): Promise<StacksR
     const takenAt = toEpoch(now());
     const all = holder[HOLDER_KEYS.promises] ?? [];
     const fns = holder[HOLDER_KEYS.functions] ?? [];
-    const walkStops: number[] = [];
-    const resolved = await walkChains(reply.graph.chains, all, fns, walkStops);
+    const resolved = await walkChains(reply.graph.chains, all, fns);
     const stacks = new Map<Task, TaskStack>();
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i] as Task;
       const chain = reply.graph.chains[i] ?? null;
       stacks.set(task, stackOf(task, chain, resolved, promises[i] ?? null));
     }
-    const stops = [...reply.stops, ...walkStops];
-    if (process.env['TASKTREE_STACKS_TRACE'] === '1') {
-      process.stderr.write(`stacks: worker stops ${reply.stops.map((x) => x.toFixed(0)).join(' ')} analyze ${reply.analyzeMs.toFixed(0)} walks ${walkStops.map((x) => x.toFixed(1)).join(' ')} total ${now() - started}\n`);
-    }
+    const stopped = stops.stop();
     return {
       stacks,
       info: Object.freeze({
         takenAt,
         totalMs: now() - started,
-        longestStopMs: Math.round(Math.max(0, ...stops)),
-        stoppedMs: Math.round(stops.reduce((a, b) => a + b, 0)),
+        longestStopMs: Math.round(stopped.longest),
+        stoppedMs: Math.round(stopped.total),
         heapNodes: reply.graph.nodeCount,
         heapBytes,
       }),
     };
   } finally {
+    stops.stop();
     delete global[symbol];
   }
 }
@@ -183,7 +210,7 @@ interface Step {
 
 type Walked = Map<Chain, Item>;
 
-async function walkChains(chains: readonly (Chain | null)[], all: readonly unknown[], fns: readonly unknown[], stops: number[]): Promise<Walked> {
+async function walkChains(chains: readonly (Chain | null)[], all: readonly unknown[], fns: readonly unknown[]): Promise<Walked> {
   const items: Item[] = [];
   const collect = (chain: Chain): void => {
     items.push({ chain, found: chain.frames.map(() => null), index: -1 });
@@ -203,9 +230,7 @@ async function walkChains(chains: readonly (Chain | null)[], all: readonly unkno
       });
       // Let the event loop breathe between batches: each drain is one bounded stop.
       if (at > 0) await new Promise((resolve) => setImmediate(resolve));
-      const start = performance.now();
       const walked = await walkAll(starts);
-      stops.push(performance.now() - start);
       batch.forEach((step, k) => {
         const followUp = advance(step, walked[k] ?? []);
         if (followUp !== null) next.push(followUp);

@@ -12,8 +12,8 @@ export type ProbeReply =
   | {
       readonly ok: true;
       readonly graph: AsyncGraph;
-      /** How long each step that stops the main thread took (ms): the two heap queries, the snapshot. */
-      readonly stops: readonly number[];
+      /** How long each step on the main thread took, seen from here (ms): the two heap queries, the snapshot. */
+      readonly phases: readonly number[];
       /** How many promises and functions the heap held. */
       readonly promises: number;
       readonly functions: number;

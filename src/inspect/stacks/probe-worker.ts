@@ -6,7 +6,6 @@
  * thread is stopped only while V8 queries its heap and writes the snapshot; the parse and the
  * analysis run here, on the other core.
  */
-import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeSnapshot, HOLDER_KEYS } from './async-graph.js';
@@ -18,9 +17,7 @@ const session = new Session();
 // A pending inspector call does not keep a worker alive: this timer does, until the reply is posted.
 const alive = setInterval(() => {}, 1 << 30);
 
-const trace = process.env['TASKTREE_STACKS_TRACE'] === '1';
 function post<T>(method: string, params: object = {}): Promise<T> {
-  if (trace) writeSync(2, `stacks worker: ${method} ${performance.now().toFixed(0)}\n`);
   return new Promise((resolve, reject) => {
     session.post(method, params, (error, result) => (error === null ? resolve(result as T) : reject(error)));
   });
@@ -46,13 +43,13 @@ async function park(prototype: string, key: string): Promise<number> {
 }
 
 async function probe(): Promise<ProbeReply> {
-  const stops: number[] = [];
+  const phases: number[] = [];
   const timed = async <T>(work: () => Promise<T>): Promise<T> => {
     const start = performance.now();
     try {
       return await work();
     } finally {
-      stops.push(performance.now() - start);
+      phases.push(performance.now() - start);
     }
   };
   session.connectToMainThread();
@@ -73,7 +70,7 @@ async function probe(): Promise<ProbeReply> {
     return {
       ok: true,
       graph,
-      stops,
+      phases,
       promises,
       functions,
       analyzeMs: performance.now() - parsedAt,
