@@ -18,6 +18,13 @@ export function formatClock(epoch: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+/** `2026-12-01 14:03:07.123` in local time. */
+export function formatDateTime(epoch: number): string {
+  const d = new Date(epoch);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${formatClock(epoch)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
 /** What a wait is on, without its duration; task ids are named when `names` knows them. */
 export function waitTarget(wait: NonNullable<TaskInfo['waitingOn']>, names: ReadonlyMap<string, string>): string {
   switch (wait.kind) {

@@ -117,6 +117,8 @@ export interface Timeline {
    */
   readonly source: 'snapshots' | 'recorder';
   readonly resolutionMs: number;
+  /** Epoch ms since when events are seen (the first snapshot read): before it, only what snapshots tell of the past. */
+  readonly observedSince: number | null;
   /** Epoch ms of the window's start and end (the end is the latest snapshot's time). */
   readonly start: number;
   readonly end: number;

@@ -8,7 +8,7 @@ import type { LiveState } from './format.js';
 import type { FinishedInfo, PageTask, TaskInfo } from './protocol.js';
 
 export type LiveColumn = 'name' | 'id' | 'state' | 'age' | 'wait' | 'for' | 'awaitedBy' | 'attributes' | 'path';
-export type FinishedColumn = 'name' | 'id' | 'outcome' | 'duration' | 'settled' | 'path';
+export type FinishedColumn = 'name' | 'id' | 'outcome' | 'duration' | 'settled' | 'why' | 'path';
 
 export interface Sort<C extends string> {
   readonly column: C;
@@ -128,6 +128,8 @@ function finishedKey(task: FinishedInfo, column: FinishedColumn): number | strin
       return task.durationMs;
     case 'settled':
       return task.settledAt;
+    case 'why':
+      return task.error ?? task.cancelled?.message ?? '';
     case 'path':
       return task.path.toLowerCase();
   }

@@ -43,3 +43,44 @@ export function filterLanes(lanes: readonly Lane[], text: string): readonly Lane
   const needle = text.trim().toLowerCase();
   return needle === '' ? lanes : lanes.filter((lane) => lane.name.toLowerCase().includes(needle) || lane.id.toLowerCase().includes(needle));
 }
+
+export type LaneOrder = 'newest' | 'oldest' | 'longest';
+
+/** Lanes in the reader's order: by creation (newest or oldest first), or by how long they lived (up to `end`). */
+export function orderLanes(lanes: readonly Lane[], order: LaneOrder, end: number): readonly Lane[] {
+  // Lanes come oldest first.
+  if (order === 'oldest') return lanes;
+  if (order === 'newest') return [...lanes].reverse();
+  const life = (lane: Lane): number => (lane.settledAt ?? end) - lane.createdAt;
+  return [...lanes].sort((a, b) => life(b) - life(a));
+}
+
+/** Lanes of tasks alike — the same name up to numbers, under parents alike — drawn as one. */
+export interface LaneGroup {
+  readonly key: string;
+  /** `db-query · api#…` */
+  readonly label: string;
+  /** What to filter the per-task lanes by to see these: `db-query`. */
+  readonly filter: string;
+  readonly lanes: readonly Lane[];
+}
+
+const NUMBERS = /\d+/g;
+
+/** Groups lanes by name and parent's name (numbers aside), in order of each group's first lane. */
+export function groupLanes(lanes: readonly Lane[], names: ReadonlyMap<string, string>): LaneGroup[] {
+  const groups = new Map<string, { key: string; label: string; filter: string; lanes: Lane[] }>();
+  for (const lane of lanes) {
+    const name = lane.name.replace(NUMBERS, '…');
+    const parentName = lane.parentId === null ? undefined : names.get(lane.parentId);
+    const parent = parentName === undefined ? '' : parentName.replace(NUMBERS, '…');
+    const key = `${parent}\u0000${name}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { key, label: parent === '' ? name : `${name} · ${parent}`, filter: lane.name.replace(/[\d#]+$/, '').replace(NUMBERS, ''), lanes: [] };
+      groups.set(key, group);
+    }
+    group.lanes.push(lane);
+  }
+  return [...groups.values()];
+}

@@ -3,7 +3,7 @@
 // for a condition of the page or the process, never for time.
 //
 // Screenshots go to a temporary folder, or to docs/images with TASKTREE_SCREENSHOTS=1
-// (`npm run screenshots`), which also lets the timeline fill for 20 s first.
+// (`npm run screenshots`), which also lets the timeline fill for 50 s first.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -270,6 +270,23 @@ describe('the tasktree ui page', () => {
     assert.ok(painted > 500, `the lanes are drawn (${painted} coloured pixels)`);
     const s = await state(ui, -1, true);
     assert.ok(s.timeline?.lanes.some((l) => l.name === 'bad-config' && l.outcome === 'rejected'));
+    // One lane per name: the requests' db-query tasks share one; a click shows them one by one.
+    await page.locator('#timeline-mode').selectOption('name');
+    await page.locator('#timeline-order').selectOption('oldest');
+    const lanes = page.locator('#timeline-lanes');
+    const box = await lanes.boundingBox();
+    let found = -1;
+    for (let row = 0; row < 40 && found < 0; row++) {
+      await page.mouse.move((box?.x ?? 0) + 50, (box?.y ?? 0) + row * 18 + 9);
+      if (/^db-query · request#…: \d+ tasks — click to see them one by one$/.test((await lanes.getAttribute('title')) ?? '')) found = row;
+    }
+    assert.ok(found >= 0, 'a lane for the db-query tasks of the requests');
+    await page.mouse.click((box?.x ?? 0) + 50, (box?.y ?? 0) + found * 18 + 9);
+    assert.equal(await page.locator('#timeline-mode').inputValue(), 'task');
+    assert.equal(await page.locator('#timeline-name').inputValue(), 'db-query');
+    await page.waitForFunction(() => /^\d+ of \d+ tasks over the last/.test(document.getElementById('timeline-note')?.textContent ?? ''));
+    await page.locator('#timeline-name').fill('');
+    await page.locator('#timeline-order').selectOption('newest');
     await page.locator('[data-tab=tree]').click();
   });
 
@@ -394,8 +411,8 @@ describe('screenshots of the tasktree ui page', () => {
     const errors = watchErrors(page);
     try {
       await page.goto(ui.url);
-      // Enough history for a timeline worth looking at: 20 s for the docs, a few lanes otherwise.
-      const span = forDocs ? 20_000 : 0;
+      // Enough history for a timeline worth looking at: 50 s for the docs, a few lanes otherwise.
+      const span = forDocs ? 50_000 : 0;
       let s: UiState = await state(ui, -1, true);
       while ((s.timeline?.lanes.filter((l) => l.outcome !== null).length ?? 0) < 5 || (s.timeline?.end ?? 0) - (s.timeline?.lanes[0]?.createdAt ?? Infinity) < span) {
         s = await state(ui, s.revision, true);
@@ -414,6 +431,9 @@ describe('screenshots of the tasktree ui page', () => {
       await page.locator('[data-tab=timeline]').click();
       await page.waitForFunction(() => /^\d+ tasks over the last/.test(document.getElementById('timeline-note')?.textContent ?? ''));
       await screenshot(page, 'timeline');
+      await page.locator('#timeline-mode').selectOption('name');
+      await page.locator('#timeline-order').selectOption('oldest');
+      await screenshot(page, 'timeline-by-name');
       await page.locator('[data-tab=tree]').click();
       tell(target, 'exit');
       await target.exited;

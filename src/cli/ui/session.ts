@@ -64,6 +64,7 @@ export class UiSession {
     const snapshot = this.reader.snapshot;
     if (snapshot !== null && snapshot !== this.lastSnapshot) {
       this.lastSnapshot = snapshot;
+      this.timeline.observing(snapshot.capturedAt);
       this.timeline.apply(this.events.next(snapshot));
       this.actions.update(snapshot);
       this.deadlocks = findCycles(snapshot.tasks, indexTasks(snapshot));

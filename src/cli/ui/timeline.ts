@@ -63,6 +63,7 @@ export class Timeline {
   private readonly maxSpans: number;
   private readonly source: TimelineView['source'];
   private readonly resolutionMs: number;
+  private observedSince: number | null = null;
 
   constructor(options: TimelineOptions) {
     this.windowMs = options.windowMs ?? 60_000;
@@ -80,6 +81,11 @@ export class Timeline {
   /** Applies events in order. An event about an unknown task (other than `spawn`) is ignored. */
   apply(events: Iterable<LifecycleEvent>): void {
     for (const event of events) this.applyOne(event);
+  }
+
+  /** Says since when the events are seen as they happen (before it, they are reconstructed). */
+  observing(since: number): void {
+    this.observedSince ??= since;
   }
 
   private applyOne(event: LifecycleEvent): void {
@@ -158,6 +164,7 @@ export class Timeline {
     return {
       source: this.source,
       resolutionMs: this.resolutionMs,
+      observedSince: this.observedSince,
       start,
       end: now,
       lanes: lanes.map((lane) => laneView(lane, start, now)),

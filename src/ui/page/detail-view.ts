@@ -3,7 +3,7 @@
  * are updated in place (their text, or their list when it changed), so a reader can select text
  * or type a reason while the page updates.
  */
-import { cancelText, formatClock, formatDuration, liveState, waitTarget } from '../format.js';
+import { cancelText, formatClock, formatDateTime, formatDuration, liveState, waitTarget } from '../format.js';
 import type { CancelAction, FinishedInfo, PageTask, StackFrame } from '../protocol.js';
 import { postCancel } from './api.js';
 import type { Actions, Context } from './context.js';
@@ -192,7 +192,7 @@ export class DetailView {
     );
     this.set('group', task.group);
     this.set('age', formatDuration(task.ageMs));
-    this.set('created', `${formatClock(task.createdAt)} (${new Date(task.createdAt).toISOString()})`);
+    this.set('created', formatDateTime(task.createdAt));
     this.set('settled', null);
     this.set('duration', null);
     const wait = task.waitingOn;
@@ -230,7 +230,7 @@ export class DetailView {
       task.parentId === null ? nodes('– (root task)') : links([task.parentId], ctx),
     );
     for (const field of ['group', 'age', 'waiting', 'awaitedBy', 'children', 'daemon', 'attributes'] as const) this.set(field, null);
-    this.set('created', `${formatClock(task.createdAt)} (${new Date(task.createdAt).toISOString()})`);
+    this.set('created', formatDateTime(task.createdAt));
     this.set('settled', `${formatClock(task.settledAt)}, ${formatDuration(Math.max(0, ctx.state.serverTime - task.settledAt))} ago`);
     this.set('duration', formatDuration(task.durationMs));
     this.set('cancelled', task.cancelled === null ? null : cancelText(task.cancelled));

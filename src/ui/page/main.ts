@@ -93,7 +93,8 @@ const finished = new TableView<FinishedInfo, FinishedColumn>({
     { id: 'outcome', title: 'Outcome', text: (t) => t.outcome, cellClass: (t) => `badge b-${t.outcome}` },
     { id: 'duration', title: 'Duration', text: (t) => formatDuration(t.durationMs), descendingFirst: true },
     { id: 'settled', title: 'Settled', text: (t, ctx) => `${formatClock(t.settledAt)} · ${formatDuration(Math.max(0, ctx.state.serverTime - t.settledAt))} ago`, descendingFirst: true },
-    { id: 'path', title: 'Error · cancelled by · path', text: (t) => [t.error, t.cancelled === null ? null : `cancelled: ${cancelText(t.cancelled)}`, t.path].filter((x) => x !== null).join('   ') },
+    { id: 'why', title: 'Error · cancelled by', text: (t) => t.error ?? (t.cancelled === null ? '' : cancelText(t.cancelled)) },
+    { id: 'path', title: 'Path', text: (t) => t.path },
   ],
 });
 

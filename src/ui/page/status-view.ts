@@ -26,6 +26,7 @@ export class StatusView {
     const { target, snapshot } = state;
     setText(this.target, snapshot === null ? `pid ${target.pid}` : `pid ${snapshot.pid} · Node ${snapshot.node} · ${snapshot.tasks.length} live · ${snapshot.finished.length} finished`);
     setAttr(this.status, 'data-status', target.status);
+    setAttr(document.body, 'data-target', target.status);
     const via = target.transport === null ? '' : ` · ${target.transport === 'socket' ? 'monitor socket' : 'inspector'}`;
     const slow = target.status === 'live' && target.pendingForMs !== null && target.pendingForMs > state.intervalMs * 1.5 ? ` · waiting ${formatDuration(target.pendingForMs)}` : '';
     setText(this.statusText, `${STATUS_WORDS[target.status]}${via}${slow}`);
@@ -33,7 +34,10 @@ export class StatusView {
     const problem = target.status !== 'live' && target.status !== 'connecting';
     setHidden(this.banner, !problem);
     if (problem) {
-      const since = target.status === 'exited' ? '' : ` (since ${formatClock(target.since)}, ${formatDuration(Math.max(0, state.serverTime - target.since))})`;
+      const since =
+        target.status === 'exited'
+          ? ` Noticed at ${formatClock(target.since)}.`
+          : ` (since ${formatClock(target.since)}, ${formatDuration(Math.max(0, state.serverTime - target.since))})`;
       this.showBanner(target.status, `${target.message}${since}`);
     }
     const tasks = snapshot?.tasks.length ?? 0;
@@ -59,6 +63,7 @@ export class StatusView {
   /** When tasktree ui itself cannot be reached: the view stays, and says so. */
   serverGone(message: string): void {
     setAttr(this.status, 'data-status', 'gone');
+    setAttr(document.body, 'data-target', 'gone');
     setText(this.statusText, 'tasktree ui stopped');
     setHidden(this.banner, false);
     this.showBanner('gone', `${message}. The view below is the last one received; run tasktree ui again to follow the process.`);

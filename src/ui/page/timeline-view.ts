@@ -1,12 +1,14 @@
 /**
  * The timeline: the last minute, one lane per task, drawn on a canvas — only the lanes in view
- * (the rest are a scroll away), with a summary strip above that counts every lane in each state
- * over time and marks what settled, so a burst, a slow dependency or a stuck request shows at a
- * glance however many tasks there are.
+ * (the rest are a scroll away) — or one lane per name (tasks alike drawn over each other, denser
+ * where more overlap), with a summary strip above that counts every lane in each state over time
+ * and marks what settled, so a burst, a slow dependency or a stuck request shows at a glance
+ * however many tasks there are.
  */
 import { formatDuration } from '../format.js';
 import type { Lane, Span, Timeline } from '../protocol.js';
-import { filterLanes, summarize } from '../timeline-model.js';
+import { filterLanes, groupLanes, orderLanes, summarize } from '../timeline-model.js';
+import type { LaneGroup, LaneOrder } from '../timeline-model.js';
 import type { Actions, Context } from './context.js';
 import { byId, setAttr, setText } from './dom.js';
 
@@ -22,7 +24,7 @@ interface Palette {
 
 function readPalette(): Palette {
   const style = getComputedStyle(document.documentElement);
-  const names = ['queued', 'running', 'waiting', 'cancelling', 'fulfilled', 'rejected', 'cancelled', 'gone', 'deadlock', 'text', 'muted', 'grid', 'selected', 'bg'];
+  const names = ['queued', 'running', 'waiting', 'cancelling', 'fulfilled', 'rejected', 'cancelled', 'gone', 'deadlock', 'text', 'muted', 'faint', 'grid', 'selected', 'bg'];
   const palette: Record<string, string> = {};
   for (const name of names) palette[name] = style.getPropertyValue(`--${name}`).trim() || '#888';
   return palette;
@@ -63,6 +65,12 @@ export class TimelineView {
   private readonly canvas = byId<HTMLCanvasElement>('timeline-canvas');
   private readonly note = byId('timeline-note');
   private readonly filter = byId<HTMLInputElement>('timeline-name');
+  private readonly order = byId<HTMLSelectElement>('timeline-order');
+  private readonly mode = byId<HTMLSelectElement>('timeline-mode');
+  /** One per name: the groups drawn as lanes (empty one per task). */
+  private groups: LaneGroup[] = [];
+  /** Names of every lane's task, for the parent shown beside a lane's name. */
+  private laneNames = new Map<string, string>();
   private palette: Palette | null = null;
   private ctx: Context | null = null;
   private lanes: readonly Lane[] = [];
@@ -71,14 +79,21 @@ export class TimelineView {
   constructor(private readonly actions: Actions) {
     this.lanesBox.addEventListener('scroll', () => this.schedule(), { passive: true });
     new ResizeObserver(() => this.schedule()).observe(this.lanesBox);
-    this.filter.addEventListener('input', () => this.ctx !== null && this.render(this.ctx));
+    for (const input of [this.filter, this.order, this.mode]) input.addEventListener('input', () => this.ctx !== null && this.render(this.ctx));
     this.lanesBox.addEventListener('click', (event) => {
-      const lane = this.laneAt(event);
-      if (lane !== undefined) this.actions.select(lane.id);
+      const row = this.rowAt(event);
+      if (row === undefined) return;
+      if ('spans' in row) this.actions.select(row.id);
+      else {
+        // A lane of many: show them one by one.
+        this.mode.value = 'task';
+        this.filter.value = row.filter;
+        if (this.ctx !== null) this.render(this.ctx);
+      }
     });
     this.lanesBox.addEventListener('mousemove', (event) => {
-      const lane = this.laneAt(event);
-      const title = lane === undefined ? '' : this.describe(lane, event);
+      const row = this.rowAt(event);
+      const title = row === undefined ? '' : 'spans' in row ? this.describe(row, event) : `${row.label}: ${row.lanes.length} tasks — click to see them one by one`;
       if (this.lanesBox.title !== title) this.lanesBox.title = title;
     });
   }
@@ -91,7 +106,9 @@ export class TimelineView {
   render(ctx: Context): void {
     this.ctx = ctx;
     const timeline = ctx.state.timeline;
-    this.lanes = timeline === null ? [] : filterLanes(timeline.lanes, this.filter.value);
+    this.lanes = timeline === null ? [] : orderLanes(filterLanes(timeline.lanes, this.filter.value), this.order.value as LaneOrder, timeline.end);
+    this.laneNames = new Map(timeline?.lanes.map((lane) => [lane.id, lane.name]) ?? []);
+    this.groups = this.mode.value === 'name' ? groupLanes(this.lanes, new Map([...ctx.names, ...this.laneNames])) : [];
     if (timeline === null) setText(this.note, 'loading…');
     else {
       const omitted = timeline.omitted > 0 ? ` · ${timeline.omitted} older finished lanes left out` : '';
@@ -109,7 +126,7 @@ export class TimelineView {
           : null,
       );
     }
-    const height = `${this.lanes.length * LANE_HEIGHT}px`;
+    const height = `${this.rowCount() * LANE_HEIGHT}px`;
     if (this.spacer.style.height !== height) this.spacer.style.height = height;
     this.draw();
   }
@@ -127,10 +144,14 @@ export class TimelineView {
     return LABEL_WIDTH + (t / span) * (width - LABEL_WIDTH - RIGHT_PAD);
   }
 
-  private laneAt(event: MouseEvent): Lane | undefined {
+  private rowCount(): number {
+    return this.mode.value === 'name' ? this.groups.length : this.lanes.length;
+  }
+
+  private rowAt(event: MouseEvent): Lane | LaneGroup | undefined {
     const rect = this.lanesBox.getBoundingClientRect();
-    const y = event.clientY - rect.top + this.lanesBox.scrollTop;
-    return this.lanes[Math.floor(y / LANE_HEIGHT)];
+    const i = Math.floor((event.clientY - rect.top + this.lanesBox.scrollTop) / LANE_HEIGHT);
+    return this.mode.value === 'name' ? this.groups[i] : this.lanes[i];
   }
 
   private describe(lane: Lane, event: MouseEvent): string {
@@ -166,6 +187,13 @@ export class TimelineView {
     for (const b of buckets) max = Math.max(max, b.queued + b.running + b.waiting);
     let maxSettled = 1;
     for (const b of buckets) maxSettled = Math.max(maxSettled, b.fulfilled + b.rejected + b.cancelled + b.gone);
+    this.shadeUnobserved(g, timeline, width, top, chart, p);
+    if (timeline.observedSince !== null && timeline.observedSince > timeline.start + 8000) {
+      g.fillStyle = p['muted'] as string;
+      g.font = '11px system-ui, sans-serif';
+      g.textBaseline = 'top';
+      g.fillText('before tasktree ui started reading', LABEL_WIDTH + 8, top + 2);
+    }
     const bucketW = (width - LABEL_WIDTH - RIGHT_PAD) / SUMMARY_BUCKETS;
     buckets.forEach((b, i) => {
       const x = LABEL_WIDTH + i * bucketW;
@@ -216,7 +244,7 @@ export class TimelineView {
     g.clearRect(0, 0, width, height);
     const scroll = this.lanesBox.scrollTop;
     const first = Math.floor(scroll / LANE_HEIGHT);
-    const last = Math.min(this.lanes.length, Math.ceil((scroll + height) / LANE_HEIGHT));
+    const last = Math.min(this.rowCount(), Math.ceil((scroll + height) / LANE_HEIGHT));
     // Grid lines every 10 s.
     g.strokeStyle = p['grid'] as string;
     g.lineWidth = 1;
@@ -228,45 +256,102 @@ export class TimelineView {
       g.lineTo(x, height);
       g.stroke();
     }
+    this.shadeUnobserved(g, timeline, width, 0, height, p);
     g.font = '12px system-ui, sans-serif';
     g.textBaseline = 'middle';
     for (let i = first; i < last; i++) {
-      const lane = this.lanes[i] as Lane;
       const y = i * LANE_HEIGHT - scroll;
-      const mid = y + LANE_HEIGHT / 2;
-      if (lane.id === ctx.selected) {
-        g.fillStyle = p['selected'] as string;
-        g.fillRect(0, y, width, LANE_HEIGHT);
-      }
-      const deadlocked = ctx.deadlocked.has(lane.id);
-      g.fillStyle = deadlocked ? (p['deadlock'] as string) : lane.outcome === null ? (p['text'] as string) : (p['muted'] as string);
-      g.fillText(ellipsize(g, lane.name, LABEL_WIDTH - 16), 8, mid);
-      // A settled lane: its spans faded, underlined in the colour of its outcome.
-      const settled = lane.outcome !== null;
-      if (settled) g.globalAlpha = 0.45;
-      for (const span of lane.spans) this.drawSpan(g, span, timeline, width, y, p);
-      g.globalAlpha = 1;
-      if (settled && lane.spans.length > 0) {
-        const from = this.x((lane.spans[0] as Span)[1], timeline, width);
-        const to = this.x((lane.spans[lane.spans.length - 1] as Span)[2], timeline, width);
-        g.fillStyle = p[lane.outcome as string] as string;
-        g.fillRect(from, y + LANE_HEIGHT - 4, Math.max(1, to - from), 2);
-      }
-      if (lane.cancelRequestedAt !== null && lane.cancelRequestedAt >= timeline.start) {
-        const x = this.x(lane.cancelRequestedAt - timeline.start, timeline, width);
-        g.fillStyle = p['cancelling'] as string;
-        g.beginPath();
-        g.moveTo(x - 4, y + 1);
-        g.lineTo(x + 4, y + 1);
-        g.lineTo(x, y + 7);
-        g.fill();
-      }
-      if (lane.settledAt !== null && lane.outcome !== null && lane.settledAt >= timeline.start) {
-        const x = this.x(lane.settledAt - timeline.start, timeline, width);
-        g.fillStyle = p[lane.outcome] as string;
-        g.fillRect(x - 1.5, y + 2, 3, LANE_HEIGHT - 4);
-      }
+      if (this.mode.value === 'name') this.drawGroup(g, this.groups[i] as LaneGroup, timeline, width, y, p);
+      else this.drawLane(g, ctx, this.lanes[i] as Lane, timeline, width, y, p);
     }
+  }
+
+  private label(g: CanvasRenderingContext2D, text: string, faint: string, y: number, color: string, p: Palette): void {
+    const mid = y + LANE_HEIGHT / 2;
+    g.fillStyle = color;
+    const name = ellipsize(g, text, LABEL_WIDTH - 16);
+    g.fillText(name, 8, mid);
+    const used = g.measureText(name).width;
+    if (faint !== '' && used < LABEL_WIDTH - 60) {
+      g.fillStyle = p['faint'] as string;
+      g.fillText(ellipsize(g, faint, LABEL_WIDTH - 16 - used), 8 + used, mid);
+    }
+  }
+
+  private drawLane(g: CanvasRenderingContext2D, ctx: Context, lane: Lane, timeline: Timeline, width: number, y: number, p: Palette): void {
+    if (lane.id === ctx.selected) {
+      g.fillStyle = p['selected'] as string;
+      g.fillRect(0, y, width, LANE_HEIGHT);
+    }
+    const deadlocked = ctx.deadlocked.has(lane.id);
+    // Its parent, faint, where there is room: `db-query · request#42`.
+    const parent = lane.parentId === null ? undefined : (this.laneNames.get(lane.parentId) ?? ctx.names.get(lane.parentId));
+    const color = deadlocked ? (p['deadlock'] as string) : lane.outcome === null ? (p['text'] as string) : (p['muted'] as string);
+    this.label(g, lane.name, parent === undefined ? '' : ` · ${parent}`, y, color, p);
+    // A settled lane: its spans faded, underlined in the colour of its outcome.
+    const settled = lane.outcome !== null;
+    if (settled) g.globalAlpha = 0.45;
+    for (const span of lane.spans) this.drawSpan(g, span, timeline, width, y, p);
+    g.globalAlpha = 1;
+    if (settled && lane.spans.length > 0) {
+      const from = this.x((lane.spans[0] as Span)[1], timeline, width);
+      const to = this.x((lane.spans[lane.spans.length - 1] as Span)[2], timeline, width);
+      g.fillStyle = p[lane.outcome as string] as string;
+      g.fillRect(from, y + LANE_HEIGHT - 4, Math.max(1, to - from), 2);
+    }
+    this.drawMarks(g, lane, timeline, width, y, p);
+  }
+
+  /** Many tasks in one lane: each drawn faintly, so where more overlap the lane is darker. */
+  private drawGroup(g: CanvasRenderingContext2D, group: LaneGroup, timeline: Timeline, width: number, y: number, p: Palette): void {
+    const live = group.lanes.filter((l) => l.outcome === null).length;
+    this.label(g, group.label, `  ×${group.lanes.length}${live > 0 && live < group.lanes.length ? `, ${live} live` : ''}`, y, p['text'] as string, p);
+    g.globalAlpha = Math.min(1, Math.max(0.12, 2 / group.lanes.length));
+    for (const lane of group.lanes) for (const span of lane.spans) this.drawSpan(g, span, timeline, width, y, p);
+    g.globalAlpha = Math.min(1, Math.max(0.25, 3 / group.lanes.length));
+    for (const lane of group.lanes) this.drawMarks(g, lane, timeline, width, y, p);
+    g.globalAlpha = 1;
+  }
+
+  /** When cancellation was requested (a triangle) and when it settled (a bar in its outcome's colour). */
+  private drawMarks(g: CanvasRenderingContext2D, lane: Lane, timeline: Timeline, width: number, y: number, p: Palette): void {
+    if (lane.cancelRequestedAt !== null && lane.cancelRequestedAt >= timeline.start) {
+      const x = this.x(lane.cancelRequestedAt - timeline.start, timeline, width);
+      g.fillStyle = p['cancelling'] as string;
+      g.beginPath();
+      g.moveTo(x - 4, y + 1);
+      g.lineTo(x + 4, y + 1);
+      g.lineTo(x, y + 7);
+      g.fill();
+    }
+    if (lane.settledAt !== null && lane.outcome !== null && lane.settledAt >= timeline.start) {
+      const x = this.x(lane.settledAt - timeline.start, timeline, width);
+      g.fillStyle = p[lane.outcome] as string;
+      g.fillRect(x - 1.5, y + 2, 3, LANE_HEIGHT - 4);
+    }
+  }
+
+  /** Hatches the part of the window before tasktree ui began reading: what is there was reconstructed. */
+  private shadeUnobserved(g: CanvasRenderingContext2D, timeline: Timeline, width: number, top: number, height: number, p: Palette): void {
+    const since = timeline.observedSince;
+    if (since === null || since <= timeline.start) return;
+    const x0 = LABEL_WIDTH;
+    const x1 = this.x(since - timeline.start, timeline, width);
+    g.save();
+    g.beginPath();
+    g.rect(x0, top, x1 - x0, height);
+    g.clip();
+    g.fillStyle = p['bg'] as string;
+    g.fillRect(x0, top, x1 - x0, height);
+    g.strokeStyle = p['grid'] as string;
+    g.lineWidth = 1;
+    for (let x = x0 - height; x < x1; x += 8) {
+      g.beginPath();
+      g.moveTo(x, top + height);
+      g.lineTo(x + height, top);
+      g.stroke();
+    }
+    g.restore();
   }
 
   private drawSpan(g: CanvasRenderingContext2D, span: Span, timeline: Timeline, width: number, y: number, p: Palette): void {
