@@ -262,6 +262,12 @@ describe('tasktree ui and a blocked event loop', () => {
 });
 
 describe('tasktree ui without a target to read', () => {
+  it('is in tasktree --help', async () => {
+    const result = await runCli(['--help'], { env });
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^  ui PID \[--port N\] \[--host ADDR\] \[--no-open\] \[--interval MS\]$/m);
+  });
+
   it('exits with the usual code, before serving anything, when there is no such process', async () => {
     const result = await runCli(['ui', '999999999', '--no-open'], { env });
     assert.equal(result.code, 3);
