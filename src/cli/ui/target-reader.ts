@@ -151,16 +151,19 @@ export class TargetReader {
       return;
     }
     if (error instanceof CliError && error.exitCode === ExitCode.timedOut) {
-      const via = this.transport ?? 'socket';
-      // A monitor socket that timed out is closed by the transport; the inspector session stays usable.
-      if (via === 'socket') await this.dropClient();
+      const via = this.transport ?? this.options.connection.transport;
+      // A monitor socket that timed out is closed by the transport; an inspector session stays usable.
+      if (via !== 'inspector') await this.dropClient();
       const since = this.statusKind === 'not-answering' ? this.since : Date.now() - this.options.connection.timeoutMs;
+      const within = `within ${this.options.connection.timeoutMs} ms`;
       const why =
         via === 'socket'
-          ? 'its event loop is blocked (the monitor socket is served by the event loop), or the process is stopped. ' +
+          ? `has not answered through the monitor socket ${within}: its event loop is blocked (the monitor socket is served by the event loop), or the process is stopped. ` +
             'The inspector transport (--transport inspector) can read a process whose loop is blocked in JavaScript.'
-          : 'the inspector answers even while JavaScript runs, so the process is stopped, or stuck in native code.'
-      this.setStatus('not-answering', `pid ${pid} has not answered through ${TRANSPORT_NAMES[via]} within ${this.options.connection.timeoutMs} ms: ${why}${shown}`, since);
+          : via === 'inspector'
+            ? `has not answered through the inspector ${within}: the inspector answers even while JavaScript runs, so the process is stopped, or stuck in native code.`
+            : `has not answered ${within}: its event loop may be blocked, or the process stopped.`;
+      this.setStatus('not-answering', `pid ${pid} ${why}${shown}`, since);
       return;
     }
     await this.dropClient();
