@@ -77,7 +77,7 @@ export function actionText(action: CancelAction, ctx: Context): string {
       return `${when}requested; still running${since}${waits} — it stops at its next cancellation point, or ignores its signal`;
     }
     case 'settled':
-      return `${when}${action.outcome === 'cancelled' ? 'cancelled' : `finished ${action.outcome ?? ''} (it ended before it saw the cancellation)`}${
+      return `${when}${action.outcome === 'cancelled' ? 'cancelled' : `finished ${action.outcome ?? ''}: it handled the cancellation or completed first, and keeps its result`}${
         action.at === null ? '' : `, ${formatDuration(Math.max(0, action.at - action.requestedAt))} after the request`
       }`;
     case 'gone':

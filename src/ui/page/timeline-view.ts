@@ -188,11 +188,16 @@ export class TimelineView {
     let maxSettled = 1;
     for (const b of buckets) maxSettled = Math.max(maxSettled, b.fulfilled + b.rejected + b.cancelled + b.gone);
     this.shadeUnobserved(g, timeline, width, top, chart, p);
-    if (timeline.observedSince !== null && timeline.observedSince > timeline.start + 8000) {
-      g.fillStyle = p['muted'] as string;
+    if (timeline.observedSince !== null) {
+      // Said in words where the hatched part has room for them.
+      const room = this.x(timeline.observedSince - timeline.start, timeline, width) - LABEL_WIDTH - 16;
+      const words = 'before tasktree ui started reading';
       g.font = '11px system-ui, sans-serif';
-      g.textBaseline = 'top';
-      g.fillText('before tasktree ui started reading', LABEL_WIDTH + 8, top + 2);
+      if (g.measureText(words).width <= room) {
+        g.fillStyle = p['muted'] as string;
+        g.textBaseline = 'top';
+        g.fillText(words, LABEL_WIDTH + 8, top + 2);
+      }
     }
     const bucketW = (width - LABEL_WIDTH - RIGHT_PAD) / SUMMARY_BUCKETS;
     buckets.forEach((b, i) => {
