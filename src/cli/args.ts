@@ -1,5 +1,7 @@
 /** Hand-written argv parsing for the `tasktree` binary (no dependencies). */
 import { CliError, ExitCode } from './exit-codes.js';
+import { parseUiArgs } from './ui/args.js';
+import type { UiCommand } from './ui/args.js';
 
 export type TransportKind = 'socket' | 'inspector';
 
@@ -23,7 +25,8 @@ export type Command =
       readonly expand: boolean;
       readonly intervalMs: number;
       readonly count: number | null;
-    });
+    })
+  | UiCommand;
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_INTERVAL_MS = 1000;
@@ -73,6 +76,8 @@ function isCommand(name: string): name is CommandName {
  * @throws CliError with the usage exit code.
  */
 export function parseArgs(argv: readonly string[]): Command {
+  const ui = parseUiArgs(argv);
+  if (ui !== null) return ui;
   const positionals: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
@@ -106,7 +111,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if (help || name === 'help') return { kind: 'help' };
   if (version) return { kind: 'version' };
   if (name === undefined) throw usage('missing command');
-  if (!isCommand(name)) throw usage(`unknown command ${JSON.stringify(name)}; expected ps, pstree, where, cancel or watch`);
+  if (!isCommand(name)) throw usage(`unknown command ${JSON.stringify(name)}; expected ps, pstree, where, cancel, watch or ui`);
 
   for (const option of values.keys()) {
     const allowed = VALUE_OPTIONS[option];

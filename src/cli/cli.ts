@@ -1,5 +1,5 @@
 /**
- * The `tasktree` binary: `ps`, `pstree`, `where`, `cancel` and `watch` against a live Node process.
+ * The `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` and `ui` against a live Node process.
  * Dependency-free: argv is parsed by hand (args.ts), the agent is reached over the monitor socket or
  * Node's inspector (transport.ts), and snapshots are rendered here with the library's formatters.
  */
@@ -32,6 +32,12 @@ Commands:
   watch PID [--interval MS] [--count N] [--expand]
                             redraw the task tree every MS milliseconds (default 1000) until Ctrl-C,
                             or N times
+  ui PID [--port N] [--host ADDR] [--no-open] [--interval MS]
+                            a live web page of the process's tasks (tree, table, detail, cancel,
+                            finished tasks, timeline), served by this command on 127.0.0.1 (or
+                            ADDR) with a token; prints its address first and opens a browser
+                            unless --no-open; reads the process every MS ms (default 1000);
+                            runs until Ctrl-C
 
 Options:
   --json                    print the snapshot (ps, pstree), the where result or the cancel result as JSON

@@ -4,6 +4,7 @@ import { formatTree } from '../inspect/format-tree.js';
 import type { Snapshot } from '../inspect/schema.js';
 import type { Command, Connection } from './args.js';
 import { AgentClient } from './client.js';
+import { runUi } from './ui/command.js';
 
 /** Where commands write. */
 export interface Output {
@@ -112,6 +113,9 @@ export async function runCommand(command: Exclude<Command, { kind: 'help' | 'ver
     }
     case 'watch':
       await watch(command, out);
+      return;
+    case 'ui':
+      await runUi(command, out);
       return;
   }
 }
