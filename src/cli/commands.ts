@@ -1,7 +1,7 @@
 /** The `tasktree` commands: fetch from the agent, render locally, print. */
 import type { WhereResult } from '../inspect/agent.js';
 import { describeWait, formatDuration, plural } from '../inspect/describe.js';
-import { filterSnapshot, filterTree, isFilterEmpty } from '../inspect/filter.js';
+import { filterSnapshot, filterTree, isFilterEmpty, liveState } from '../inspect/filter.js';
 import { formatTable } from '../inspect/format-table.js';
 import { formatTree } from '../inspect/format-tree.js';
 import type { FinishedInfo, Snapshot, TaskInfo } from '../inspect/schema.js';
@@ -250,7 +250,17 @@ export function cancelText(outcome: CancelOutcome): string {
     case 'running': {
       const task = outcome.task;
       const byId = new Map([...(task === null ? [] : [task]), ...outcome.children].map((t) => [t.id, t]));
-      const waiting = task?.waitingOn == null ? 'waiting on nothing tasktree can see' : describeWait(task.waitingOn, byId);
+      const wait = task?.waitingOn ?? null;
+      const waiting = wait === null ? 'waiting on nothing tasktree can see' : describeWait(wait, byId);
+      if (wait?.kind === 'group' && outcome.children.length > 0) {
+        const shown = outcome.children.slice(0, 3).map((child) => `${child.name} [${child.id}] (${liveState(child)})`);
+        if (outcome.children.length > 3) shown.push(`${outcome.children.length - 3} more`);
+        return (
+          `cancel requested for ${who}; still running ${formatDuration(outcome.waitMs)} later, ${waiting}: ` +
+          `${outcome.children.length === 1 ? 'its child has' : `its ${outcome.children.length} children have`} not finished ` +
+          `(${shown.join(', ')}; see them with tasktree pstree)`
+        );
+      }
       return (
         `cancel requested for ${who}; still running ${formatDuration(outcome.waitMs)} later, ${waiting} ` +
         '(it may be ignoring its signal; see it with tasktree where)'
