@@ -1,6 +1,6 @@
 /**
  * `formatTaskDetail(snapshot, id)`: everything a snapshot knows about one task, as text — what
- * `tasktree where PID TASK_ID` prints. A pure function of the snapshot.
+ * `tasktree where PID TASK` prints. A pure function of the snapshot.
  */
 import { describeWaitTarget, formatDuration, indexTasks, taskLabel } from './describe.js';
 import { liveState } from './filter.js';
