@@ -9,8 +9,9 @@ describe('the demo (npm run demo)', () => {
     const exit = await demo.exited;
     const out = demo.stdout;
     assert.equal(exit.code, 0, `${out}\n${demo.stderr}`);
-    // pstree while the requests are in flight: the collapsed requests and the deadlock.
-    assert.match(out, /\[x12\] request#\d+ … request#\d+ \[\S+ …\] running .* — waiting on 2 tasks: db-query, db-posts/);
+    // pstree while the requests are in flight: the collapsed requests (their urls differ only in
+    // numbers) and the deadlock.
+    assert.match(out, /\[x12\] request#\d+ … request#\d+ \[\S+ …\] \{method=GET, url=\/user\/\d+ … \/user\/\d+\} running .* — waiting on 2 tasks: db-query, db-posts/);
     assert.match(out, /Deadlock \(tasks awaiting each other\):\n\s+lock-a \[\S+\] → lock-b \[\S+\] → lock-a/);
     assert.match(out, /waiting on db\.query users for \d+ ms/);
     // The dump on SIGUSR2 came from the service itself.

@@ -1,7 +1,7 @@
 /**
  * The arguments of `tasktree ui PID [--port N] [--host ADDR] [--transport socket|inspector]
- * [--no-open] [--interval MS] [--timeout MS]`, parsed by hand like the other commands (args.ts
- * hands argv over when its command is `ui`).
+ * [--no-open] [--interval MS] [--timeout MS]`: args.ts parses argv with the other commands' table
+ * and hands what it read here.
  */
 import type { Connection } from '../args.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -19,9 +19,6 @@ export const UI_DEFAULT_HOST = '127.0.0.1';
 export const UI_DEFAULT_INTERVAL_MS = 1000;
 export const UI_DEFAULT_TIMEOUT_MS = 5000;
 
-const VALUE_OPTIONS = new Set(['--port', '--host', '--transport', '--interval', '--timeout']);
-const FLAG_OPTIONS = new Set(['--no-open']);
-
 function usage(message: string): CliError {
   return new CliError(`${message} (see tasktree --help)`, ExitCode.usage);
 }
@@ -35,60 +32,24 @@ function integer(option: string, text: string, min: number, max: number): number
 }
 
 /**
- * Parses argv when its command is `ui`; returns `null` for any other command (or for `--help`,
- * `--version`), which the general parser handles.
+ * The `ui` command from what the general parser read (args.ts: the options table says which
+ * options `ui` takes). Its timeout is checked against its own range.
  * @throws CliError with the usage exit code.
  */
-export function parseUiArgs(argv: readonly string[]): UiCommand | null {
-  const positionals: string[] = [];
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  let foreign: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' || arg === '--help' || arg === '-v' || arg === '--version') return null;
-    if (arg.startsWith('-') && arg !== '-') {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (VALUE_OPTIONS.has(name)) {
-        const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-        if (value === undefined) throw usage(`${name} needs a value`);
-        values.set(name, value);
-      } else if (FLAG_OPTIONS.has(name)) {
-        if (eq !== -1) throw usage(`${name} takes no value`);
-        flags.add(name);
-      } else foreign ??= name;
-    } else positionals.push(arg);
-  }
-  if (positionals[0] !== 'ui') return null;
-  if (foreign !== undefined) throw usage(`ui does not take ${foreign}`);
-
-  const args = positionals.slice(1);
-  if (args.length === 0) throw usage('ui needs PID: tasktree ui PID');
-  if (args.length > 1) throw usage(`unexpected argument ${JSON.stringify(args[1])} for ui`);
-  const pidText = args[0] as string;
-  const pid = /^\d+$/.test(pidText) ? Number(pidText) : Number.NaN;
-  if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 0x7fffffff) throw usage(`PID must be a positive integer, got ${JSON.stringify(pidText)}`);
-
-  const transport = values.get('--transport');
-  if (transport !== undefined && transport !== 'socket' && transport !== 'inspector') {
-    throw usage(`--transport expects socket or inspector, got ${JSON.stringify(transport)}`);
-  }
-  const host = values.get('--host') ?? UI_DEFAULT_HOST;
+export function uiCommand(connection: Connection, value: (option: string) => string | undefined, flags: ReadonlySet<string>): UiCommand {
+  const host = value('--host') ?? UI_DEFAULT_HOST;
   if (host.trim() === '' || /[\s/?#@]/.test(host)) throw usage(`--host expects an address or host name, got ${JSON.stringify(host)}`);
-  const text = (option: string): string | undefined => values.get(option);
+  const timeout = value('--timeout');
+  const port = value('--port');
+  const interval = value('--interval');
   return {
     kind: 'ui',
-    pid,
-    transport: transport ?? null,
-    timeoutMs: text('--timeout') === undefined ? UI_DEFAULT_TIMEOUT_MS : integer('--timeout', text('--timeout') as string, 1, 600_000),
-    port: text('--port') === undefined ? 0 : integer('--port', text('--port') as string, 0, 65_535),
+    pid: connection.pid,
+    transport: connection.transport,
+    timeoutMs: timeout === undefined ? UI_DEFAULT_TIMEOUT_MS : integer('--timeout', timeout, 1, 600_000),
+    port: port === undefined ? 0 : integer('--port', port, 0, 65_535),
     host,
     open: !flags.has('--no-open'),
-    intervalMs: text('--interval') === undefined ? UI_DEFAULT_INTERVAL_MS : integer('--interval', text('--interval') as string, 100, 3_600_000),
+    intervalMs: interval === undefined ? UI_DEFAULT_INTERVAL_MS : integer('--interval', interval, 100, 3_600_000),
   };
 }

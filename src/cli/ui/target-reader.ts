@@ -117,7 +117,7 @@ export class TargetReader {
     this.pendingSince = Date.now();
     try {
       if (this.client === null) {
-        const client = await AgentClient.open(this.options.connection);
+        const client = await AgentClient.open(this.options.connection, (line) => process.stderr.write(`tasktree ui: ${line}\n`));
         if (this.stopped) {
           await client.close();
           return null;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseArgs } from '../../../src/cli/args.js';
 import { CliError, ExitCode } from '../../../src/cli/exit-codes.js';
-import { parseUiArgs } from '../../../src/cli/ui/args.js';
 
 function usageError(argv: string[], message: RegExp): void {
   assert.throws(
@@ -39,11 +38,10 @@ describe('tasktree ui arguments', () => {
     });
   });
 
-  it('leaves other commands, --help and --version to the general parser', () => {
-    assert.equal(parseUiArgs(['ps', '1', '--json']), null);
-    assert.equal(parseUiArgs(['ui', '--help']), null);
+  it('takes --help and --version like every command, and its options only for ui', () => {
     assert.deepEqual(parseArgs(['ui', '--help']), { kind: 'help' });
-    assert.deepEqual(parseArgs(['ps', '1']), { kind: 'ps', pid: 1, transport: null, timeoutMs: 5000, json: false });
+    assert.deepEqual(parseArgs(['ui', '--version']), { kind: 'version' });
+    usageError(['ps', '1', '--port', '80'], /ps does not take --port/);
   });
 
   it('says what is wrong with bad input', () => {
