@@ -1,4 +1,4 @@
-import { CancelledError } from './errors.js';
+import { CancelledError, anchorAtCaller } from './errors.js';
 import { runHooks, type RunHookSession } from './hooks.js';
 import { FULFILLED, type Task, type TaskFunction } from './task.js';
 import { TaskGroup, cancelTask } from './task-group.js';
@@ -94,8 +94,14 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
       }
     }
   }
-  if (root._state !== FULFILLED) throw root._slot;
-  if (hookError !== undefined) throw hookError.error;
+  if (root._state !== FULFILLED) {
+    anchorAtCaller(root._slot, run);
+    throw root._slot;
+  }
+  if (hookError !== undefined) {
+    anchorAtCaller(hookError.error, run, true);
+    throw hookError.error;
+  }
   return root._slot as T;
 }
 
