@@ -1,6 +1,6 @@
 import type { Task } from './task.js';
 import { formatFailureTree, formatShort, showThrown, type GroupLike } from './error-text.js';
-import { splitStack, userFrames } from './frames.js';
+import { isLibraryFrame, splitStack, userFrames } from './frames.js';
 import { now } from './time.js';
 
 /**
@@ -299,6 +299,22 @@ export function anchorAtCaller(error: unknown, fn: (...args: never[]) => unknown
     if (userFrames(String(error.stack)).length > 0) return;
   }
   Error.captureStackTrace(error, fn);
+  // Resumed from inside Node's timers or ticks, the caller's frames start with Node's own: show
+  // the user's only (on the side, as reading the error's own stack would lose its location).
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, fn);
+  const frames = splitStack(String(holder.stack)).frames;
+  if (!frames.some(isLibraryFrame)) return;
+  const text = [`${error.name}: ${error.message}`, ...frames.filter((frame) => !isLibraryFrame(frame)).map((frame) => `    ${frame}`)].join('\n');
+  let value: unknown = text;
+  Object.defineProperty(error, 'stack', {
+    get: () => value,
+    set: (v: unknown) => {
+      value = v;
+    },
+    enumerable: false,
+    configurable: true,
+  });
 }
 
 /**
