@@ -85,6 +85,7 @@ async function checkInstalled(project: string): Promise<void> {
     join(project, 'service.mjs'),
     [
       "import { run, spawn } from 'tasktree';",
+      'setInterval(() => {}, 60_000); // a service: something keeps the event loop alive',
       'const cancelled = (task) => new Promise((_, reject) => task.signal.addEventListener(\'abort\', () => reject(task.signal.reason)));',
       'await run(async (main) => {',
       "  spawn('installed-worker', cancelled);",
