@@ -3,8 +3,10 @@
 // Every request is a named task (`request#42`) in one long-lived group; inside it, the work is
 // split into named subtasks (auth, db-query, render) that run concurrently and are cancelled
 // together when one fails or the client goes away. On SIGTERM/SIGINT, `run()` cancels the root
-// task: the server stops accepting, in-flight requests are cancelled and answered, and the
-// process exits once every task has settled — nothing is left running.
+// task: the server stops accepting, in-flight requests are cancelled and answered, and once every
+// task has settled the service prints its own shutdown line and exits 0 — nothing is left running.
+// (It handles the signal's cancellation itself: `exitOnSignal: false`. Without it, `run()` would
+// end the process with one line of its own and exit code 143 / 130.)
 //
 // Endpoints: /user/ID (auth + db + render), /slow (a 2 s query), /deadlock (two tasks awaiting
 // each other: see it with `tasktree pstree PID`), /block (300 ms of synchronous work: see it with
@@ -99,6 +101,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, task: Task): Pr
 const port = Number(process.argv[2] ?? 0);
 let count = 0;
 
+// `exitOnSignal: false`: the service handles SIGTERM/SIGINT itself. run() still cancels the root
+// task and waits for every task; then it rejects with the CancelledError (reason `signal`), and the
+// catch below prints the shutdown line; the process exits 0.
 try {
   await run(async () => {
     // The group every request lives in. A failed request does not take the service down
@@ -126,7 +131,7 @@ try {
       },
       { cancelOnError: false },
     );
-  });
+  }, { exitOnSignal: false });
 } catch (error) {
   if (!(error instanceof CancelledError)) throw error;
   console.log(`service stopped after ${count} requests: ${error.message}`);
