@@ -19,12 +19,26 @@ export interface Connection {
   readonly timeoutMs: number;
 }
 
+/** `--stacks` (and `where`, unless `--no-stacks`): take every task's stack; `null` when not asked. */
+export interface StacksRequest {
+  /** `--force`: take them even over the heap limit. */
+  readonly force: boolean;
+  /** `--max-heap MB`: the heap limit (default: the process's own, 256 MiB). */
+  readonly maxHeapMB: number | null;
+}
+
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | (Connection & { readonly kind: 'ps'; readonly json: boolean; readonly filter: TaskFilter })
-  | (Connection & { readonly kind: 'pstree'; readonly json: boolean; readonly expand: boolean; readonly filter: TaskFilter })
-  | (Connection & { readonly kind: 'where'; readonly json: boolean; readonly task: string })
+  | (Connection & { readonly kind: 'ps'; readonly json: boolean; readonly filter: TaskFilter; readonly stacks: StacksRequest | null })
+  | (Connection & {
+      readonly kind: 'pstree';
+      readonly json: boolean;
+      readonly expand: boolean;
+      readonly filter: TaskFilter;
+      readonly stacks: StacksRequest | null;
+    })
+  | (Connection & { readonly kind: 'where'; readonly json: boolean; readonly task: string; readonly stacks: StacksRequest | null })
   | (Connection & {
       readonly kind: 'cancel';
       readonly json: boolean;
@@ -39,6 +53,7 @@ export type Command =
       readonly intervalMs: number;
       readonly count: number | null;
       readonly filter: TaskFilter;
+      readonly stacks: StacksRequest | null;
     })
   | UiCommand;
 
@@ -68,6 +83,7 @@ export interface OptionSpec {
 }
 
 const FILTERED: readonly CommandName[] = ['ps', 'pstree', 'watch'];
+const STACKED: readonly CommandName[] = ['ps', 'pstree', 'watch', 'where'];
 
 /** Every option (besides -h/--help and -v/--version). `--help` and the README list the same. */
 export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -82,6 +98,10 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   '--wait': { value: 'MS', commands: ['cancel'] },
   '--interval': { value: 'MS', commands: ['watch', 'ui'] },
   '--count': { value: 'N', commands: ['watch'] },
+  '--stacks': { value: null, commands: ['ps', 'pstree', 'watch'] },
+  '--no-stacks': { value: null, commands: ['where'] },
+  '--force': { value: null, commands: STACKED },
+  '--max-heap': { value: 'MB', commands: STACKED },
   '--port': { value: 'N', commands: ['ui'] },
   '--host': { value: 'ADDR', commands: ['ui'] },
   '--no-open': { value: null, commands: ['ui'] },
@@ -204,16 +224,24 @@ export function parseArgs(argv: readonly string[]): Command {
   };
   const json = flags.has('--json');
   const expand = flags.has('--expand');
+  const wantsStacks = name === 'where' ? !flags.has('--no-stacks') : flags.has('--stacks');
+  if (!wantsStacks && (flags.has('--force') || values.has('--max-heap'))) {
+    throw usage(`--force and --max-heap go with ${name === 'where' ? 'the stacks (drop --no-stacks)' : '--stacks'}`);
+  }
+  const heapText = value('--max-heap');
+  const stacks: StacksRequest | null = wantsStacks
+    ? { force: flags.has('--force'), maxHeapMB: heapText === undefined ? null : integer('--max-heap', heapText, 1) }
+    : null;
   switch (name) {
     case 'ps':
-      return { kind: 'ps', ...connection, json, filter: parseFilter(values) };
+      return { kind: 'ps', ...connection, json, filter: parseFilter(values), stacks };
     case 'pstree':
-      return { kind: 'pstree', ...connection, json, expand, filter: parseFilter(values) };
+      return { kind: 'pstree', ...connection, json, expand, filter: parseFilter(values), stacks };
     case 'where':
     case 'cancel': {
       const task = args[1] as string;
       if (task === '') throw usage('TASK must not be empty: give a task id, the end of one, or a task name');
-      if (name === 'where') return { kind: 'where', ...connection, json, task };
+      if (name === 'where') return { kind: 'where', ...connection, json, task, stacks };
       const waitText = value('--wait');
       return {
         kind: 'cancel',
@@ -234,6 +262,7 @@ export function parseArgs(argv: readonly string[]): Command {
         intervalMs: intervalText === undefined ? DEFAULT_INTERVAL_MS : integer('--interval', intervalText, 10),
         count: countText === undefined ? null : integer('--count', countText, 1),
         filter: parseFilter(values),
+        stacks,
       };
     }
     case 'ui':

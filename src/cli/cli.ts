@@ -26,16 +26,20 @@ export function help(): string {
 Look into a live Node process that uses tasktree.
 
 Commands:
-  ps PID [FILTERS]          one row per live task: id, name, state, age, waiting on, awaited by,
-                            attributes, path
-  pstree PID [--expand] [FILTERS]
-                            the task tree (--expand: do not collapse identical siblings)
-  where PID TASK            everything known about one task
+  ps PID [--stacks] [FILTERS]
+                            one row per live task: id, name, state, age, waiting on, awaited by,
+                            attributes, path (and with --stacks: its stack, innermost first)
+  pstree PID [--stacks] [--expand] [FILTERS]
+                            the task tree (--expand: do not collapse identical siblings); with
+                            --stacks each task's suspended functions hang under it with file:line
+  where PID TASK [--no-stacks]
+                            everything known about one task, with where it is suspended (every
+                            frame, file:line:col); --no-stacks skips taking the stacks
   cancel PID TASK [--reason TEXT] [--wait MS]
                             request cancellation of one task (cooperative: it stops at its next
                             await), then wait up to MS milliseconds (default ${DEFAULT_CANCEL_WAIT_MS}; 0: do not wait)
                             and say whether it ended, and how, or is still running (exit ${ExitCode.stillRunning})
-  watch PID [--interval MS] [--count N] [--expand] [FILTERS]
+  watch PID [--interval MS] [--count N] [--expand] [--stacks] [FILTERS]
                             redraw the task tree every MS milliseconds (default ${DEFAULT_INTERVAL_MS}) until Ctrl-C,
                             or N times
   ui PID [--port N] [--host ADDR] [--no-open] [--interval MS]
@@ -58,6 +62,13 @@ Filters (ps, pstree, watch; a task must match all of them):
                             of several
   --attr KEY=VALUE          its attribute KEY is VALUE (compared as text); repeat for several
   ps shows the matching tasks; pstree and watch also show their ancestors, marked (context).
+
+Stacks (ps, pstree, watch with --stacks; where unless --no-stacks): where every task is suspended,
+each awaiting async function with its line, found with a heap snapshot and V8's own async stack
+walk. The process stops while they are taken (about a second per 60 MiB of heap; said on stderr
+afterwards). A heap over the limit is refused (exit ${ExitCode.stacksRefused}) with the estimated stop, unless:
+  --force                   take them even over the limit
+  --max-heap MB             the limit (default 256)
 
 Options:
   --json                    print the snapshot (ps, pstree: with filters, only the matching tasks),

@@ -1,7 +1,7 @@
 /** The agent protocol seen from the CLI: requests with ids, answers mapped to results or CliErrors. */
 import type { PingResult, WhereResult, CancelResult } from '../inspect/agent.js';
 import type { Snapshot } from '../inspect/schema.js';
-import type { Connection } from './args.js';
+import type { Connection, StacksRequest } from './args.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { ConnectionLost, MAX_CONNECT_ATTEMPTS } from './inspector.js';
 import { checkProcess, isRunning } from './process-info.js';
@@ -32,6 +32,20 @@ export class AgentError extends CliError {
   ) {
     super(message, exitCode);
   }
+}
+
+/** How long a request for stacks may take at least (a heap snapshot of a large process takes seconds). */
+export const STACKS_TIMEOUT_MS = 120_000;
+
+/** A snapshot from an older tasktree has no stack fields: they read as not asked for. */
+function normalize(snapshot: Snapshot | null): Snapshot | null {
+  if (snapshot === null || typeof snapshot !== 'object' || !Array.isArray(snapshot.tasks)) return snapshot;
+  if (snapshot.stacks !== undefined && snapshot.tasks.every((task) => task.stack !== undefined)) return snapshot;
+  return {
+    ...snapshot,
+    stacks: snapshot.stacks ?? null,
+    tasks: snapshot.tasks.map((task) => (task.stack !== undefined ? task : { ...task, stack: null, stackReason: null })),
+  };
 }
 
 /** A connection to one process's agent. */
@@ -124,11 +138,20 @@ export class AgentClient {
     if (code === 'TOO_MANY_CONNECTIONS') {
       throw new AgentError(`pid ${this.pid}'s monitor socket refused the connection: ${message}`, ExitCode.monitorBusy, code);
     }
+    if (code === 'STACKS_REFUSED') throw new AgentError(`pid ${this.pid} did not take the stacks: ${message}`, ExitCode.stacksRefused, code);
+    if (code === 'STACKS_FAILED') throw new AgentError(`pid ${this.pid} could not take the stacks: ${message}`, ExitCode.internal, code);
     throw new AgentError(`pid ${this.pid} answered ${code}: ${message}`, ExitCode.internal, code);
   }
 
-  async snapshot(): Promise<Snapshot> {
-    const snapshot = (await this.call('snapshot')) as Snapshot | null;
+  /**
+   * The process's snapshot; with `stacks`, every task's stack too (the process stops for a bounded
+   * time, which the snapshot's `stacks` reports). A stacks request may take up to
+   * {@link STACKS_TIMEOUT_MS} (or `--timeout`, if longer).
+   */
+  async snapshot(stacks: StacksRequest | null = null): Promise<Snapshot> {
+    const options = stacks === null ? undefined : { stacks: true, force: stacks.force, ...(stacks.maxHeapMB === null ? {} : { maxHeapMB: stacks.maxHeapMB }) };
+    const timeout = stacks === null ? this.connection.timeoutMs : Math.max(this.connection.timeoutMs, STACKS_TIMEOUT_MS);
+    const snapshot = normalize((await this.call('snapshot', options === undefined ? {} : { options }, timeout)) as Snapshot | null);
     if (snapshot?.formatVersion !== 1) {
       throw new CliError(
         `pid ${this.pid} sent a snapshot in format ${String(snapshot?.formatVersion)}; this tasktree understands format 1`,

@@ -2,6 +2,7 @@
 import type { WhereResult } from '../inspect/agent.js';
 import { describeWait, formatDuration, plural } from '../inspect/describe.js';
 import { filterSnapshot, filterTree, isFilterEmpty, liveState } from '../inspect/filter.js';
+import { formatTaskDetail } from '../inspect/format-detail.js';
 import { formatTable } from '../inspect/format-table.js';
 import { formatTree } from '../inspect/format-tree.js';
 import type { FinishedInfo, Snapshot, TaskInfo } from '../inspect/schema.js';
@@ -64,8 +65,12 @@ export function watchFrame(command: WatchCommand, snapshot: Snapshot, out: Pick<
     : `${filterTree(snapshot, command.filter).matched} of ${plural(snapshot.tasks.length, 'live task')} matching`;
   const header =
     `tasktree watch · pid ${snapshot.pid} · Node ${snapshot.node} · ${count} · ${time}` +
-    ` · every ${command.intervalMs} ms via ${transport}${out.isTTY ? ' · Ctrl-C to quit' : ''}`;
-  const body = printable(formatTree(snapshot, { expand: command.expand, filter: command.filter }));
+    ` · every ${command.intervalMs} ms via ${transport}` +
+    (snapshot.stacks === null ? '' : ` · stacks stopped it ${formatDuration(snapshot.stacks.longestStopMs)}`) +
+    (out.isTTY ? ' · Ctrl-C to quit' : '');
+  const body = printable(
+    formatTree(snapshot, { expand: command.expand, filter: command.filter, ...(command.stacks === null ? { unseenHint: '--stacks' } : {}) }),
+  );
   if (!out.isTTY) return `${printable(header)}${body}\n`;
   // A terminal: home, clear, then as much as fits.
   const width = Math.max(MIN_COLUMNS, out.columns !== undefined && out.columns > 0 ? out.columns : DEFAULT_COLUMNS);
@@ -88,13 +93,15 @@ async function watch(command: WatchCommand, out: Output): Promise<void> {
   try {
     await withClient(command, out, async (client) => {
       for (let frames = 0; !stop; ) {
-        const snapshot = await client.snapshot();
+        const snapshot = await client.snapshot(command.stacks);
         if (stop) break;
         out.write(watchFrame(command, snapshot, out, client.transport.kind));
         frames++;
         if (command.count !== null && frames >= command.count) break;
+        // Taking stacks stops the process: between two of them it runs at least four times as long.
+        const gap = snapshot.stacks === null ? command.intervalMs : Math.max(command.intervalMs, 4 * snapshot.stacks.stoppedMs);
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, command.intervalMs);
+          const timer = setTimeout(resolve, gap);
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -121,20 +128,25 @@ async function findTask(client: AgentClient, query: string, exact: () => Promise
   } catch (error) {
     if (!(error instanceof AgentError) || error.code !== 'UNKNOWN_TASK') throw error;
   }
-  const resolution = resolveTask(await client.snapshot(), query);
+  return resolved(client.pid, await client.snapshot(), query);
+}
+
+/** The task `query` names in `snapshot`; throws the unknown-task CliError (with the matches when ambiguous). */
+function resolved(pid: number, snapshot: Snapshot, query: string): TaskMatch {
+  const resolution = resolveTask(snapshot, query);
   switch (resolution.kind) {
     case 'found':
       return resolution.task;
     case 'none':
       throw new CliError(
-        `pid ${client.pid} has no task with id, id suffix or name ${JSON.stringify(query)} (live or recently finished)`,
+        `pid ${pid} has no task with id, id suffix or name ${JSON.stringify(query)} (live or recently finished)`,
         ExitCode.unknownTask,
       );
     case 'ambiguous': {
       const how = resolution.rule === 'name' ? 'are named' : 'have ids ending in';
       throw new CliError(
         [
-          `${resolution.matches.length} tasks of pid ${client.pid} ${how} ${JSON.stringify(query)}; give one of their ids:`,
+          `${resolution.matches.length} tasks of pid ${pid} ${how} ${JSON.stringify(query)}; give one of their ids:`,
           ...listMatches(resolution.matches),
         ].join('\n'),
         ExitCode.unknownTask,
@@ -143,7 +155,39 @@ async function findTask(client: AgentClient, query: string, exact: () => Promise
   }
 }
 
+/** What `where` answers, made here from a snapshot with stacks (the agent's `where` has none). */
+function whereFromSnapshot(snapshot: Snapshot, id: string): WhereResult {
+  const task = snapshot.tasks.find((t) => t.id === id) ?? null;
+  return {
+    task,
+    finished: task === null ? (snapshot.finished.findLast((t) => t.id === id) ?? null) : null,
+    children: snapshot.tasks.filter((t) => t.parentId === id),
+    text: formatTaskDetail(snapshot, id),
+  };
+}
+
+/** One line on stderr about what taking the stacks cost the process. */
+function stacksNotice(snapshot: Snapshot, out: Output): void {
+  const info = snapshot.stacks;
+  if (info === null) {
+    out.notice(`the tasktree in pid ${snapshot.pid} cannot take stacks (it is older than this CLI); showing what it has`);
+    return;
+  }
+  out.notice(
+    `stacks of ${plural(snapshot.tasks.length, 'task')} taken in ${formatDuration(info.totalMs)}; pid ${snapshot.pid} was stopped ` +
+      `for ${formatDuration(info.longestStopMs)} at most (${formatDuration(info.stoppedMs)} in all; a heap of ${Math.round(info.heapBytes / 1048576)} MiB)`,
+  );
+}
+
 async function where(command: Extract<Command, { kind: 'where' }>, out: Output): Promise<void> {
+  const stacks = command.stacks;
+  if (stacks !== null) {
+    const snapshot = await withClient(command, out, (client) => client.snapshot(stacks));
+    const result = whereFromSnapshot(snapshot, resolved(snapshot.pid, snapshot, command.task).id);
+    out.write(command.json ? json(result) : printable(result.text));
+    stacksNotice(snapshot, out);
+    return;
+  }
   const result = await withClient(command, out, async (client) => {
     let exact: WhereResult | undefined;
     const found = await findTask(client, command.task, async () => (exact = await client.where(command.task)));
@@ -281,10 +325,12 @@ export async function runCommand(command: Exclude<Command, { kind: 'help' | 'ver
   switch (command.kind) {
     case 'ps':
     case 'pstree': {
-      const snapshot = await withClient(command, out, (client) => client.snapshot());
+      const snapshot = await withClient(command, out, (client) => client.snapshot(command.stacks));
+      const hint = command.stacks === null ? { unseenHint: '--stacks' } : {};
       if (command.json) out.write(json(filterSnapshot(snapshot, command.filter)));
-      else if (command.kind === 'ps') out.write(printable(formatTable(snapshot, { filter: command.filter })));
-      else out.write(printable(formatTree(snapshot, { expand: command.expand, filter: command.filter })));
+      else if (command.kind === 'ps') out.write(printable(formatTable(snapshot, { filter: command.filter, ...hint })));
+      else out.write(printable(formatTree(snapshot, { expand: command.expand, filter: command.filter, ...hint })));
+      if (command.stacks !== null) stacksNotice(snapshot, out);
       return ExitCode.ok;
     }
     case 'where':

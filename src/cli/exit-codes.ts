@@ -20,6 +20,8 @@ export const ExitCode = {
   stillRunning: 10,
   /** The monitor socket refused the connection: it already serves as many as it takes. */
   monitorBusy: 11,
+  /** `--stacks`: the process refused to take them (its heap is over the limit; see --force). */
+  stacksRefused: 12,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -38,6 +40,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.portInUse, "another process holds the process's inspector port"],
   [ExitCode.stillRunning, 'cancel: the task is still running after its cancellation (see --wait)'],
   [ExitCode.monitorBusy, 'the monitor socket refused the connection (too many open); try again'],
+  [ExitCode.stacksRefused, 'the stacks were refused: the heap is over the limit (see --force, --max-heap)'],
 ];
 
 /** A failure the CLI reports as one line on stderr (`tasktree: message`) and an exit code. */

@@ -113,7 +113,7 @@ class CdpSession {
   }
 
   /** Evaluates `expression` in the target's main context and returns its value (by value). */
-  evaluate(expression: string, timeoutMs: number, timeoutMessage: string): Promise<unknown> {
+  evaluate(expression: string, timeoutMs: number, timeoutMessage: string, awaitPromise = false): Promise<unknown> {
     if (this.closedError !== null) return Promise.reject(this.closedError);
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
@@ -136,7 +136,7 @@ class CdpSession {
         },
       });
       try {
-        this.ws.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true } }));
+        this.ws.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true, awaitPromise } }));
       } catch (error) {
         this.pending.delete(id);
         clearTimeout(timer);
@@ -174,8 +174,23 @@ class CdpSession {
 const CLOSE_INSPECTOR =
   "(() => { const m = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:inspector') : require('node:inspector'); m.close(); })()";
 
-function agentCall(line: string): string {
-  return `(() => { const a = globalThis[Symbol.for('tasktree.agent')]; return a ? a.request(${JSON.stringify(line)}) : null })()`;
+/**
+ * The expression that asks the agent. A request that takes a while (a snapshot with stacks) goes to
+ * the agent's asynchronous entry and is awaited; every other one is answered synchronously, so that
+ * it is answered even from inside a blocked event loop (microtasks do not run there).
+ */
+function agentCall(line: string, async: boolean): string {
+  const text = JSON.stringify(line);
+  const ask = async ? `(a.call ? a.call(${text}) : a.request(${text}))` : `a.request(${text})`;
+  return `(() => { const a = globalThis[Symbol.for('tasktree.agent')]; return a ? ${ask} : null })()`;
+}
+
+function takesAWhile(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { options?: { stacks?: unknown } }).options?.stacks === true;
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
@@ -211,10 +226,12 @@ class InspectorTransport implements Transport {
   ) {}
 
   async request(line: string, timeoutMs: number): Promise<string> {
+    const async = takesAWhile(line);
     const value = await this.session.evaluate(
-      agentCall(line),
+      agentCall(line, async),
       timeoutMs,
       `timed out after ${timeoutMs} ms waiting for pid ${this.pid} to answer`,
+      async,
     );
     if (value === null) throw new CliError(`tasktree is not loaded in pid ${this.pid}`, ExitCode.notLoaded);
     if (typeof value !== 'string') throw new Error(`pid ${this.pid} answered with a ${typeof value}, not a JSON line`);

@@ -4,8 +4,11 @@
  *
  * The protocol is JSON lines. A request is one JSON object:
  * `{"id"?: number|string, "cmd": "ps"|"pstree"|"snapshot"|"where"|"cancel"|"ping", "task"?: string,
- * "reason"?: string, "options"?: {"expand"?: boolean}}`; the answer is one JSON line,
- * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code", "message"}}`.
+ * "reason"?: string, "options"?: {"expand"?: boolean, "stacks"?: boolean, "force"?: boolean,
+ * "maxHeapMB"?: number}}`; the answer is one JSON line, `{"id", "ok": true, "result"}` or
+ * `{"id", "ok": false, "error": {"code", "message"}}`. `snapshot` with `stacks: true` also finds
+ * where every task is suspended (a bounded, reported stop of the process; `force` and `maxHeapMB`
+ * as for `captureSnapshot`); it is answered only through the asynchronous entry (`call`).
  * Nothing is ever evaluated; the handler never throws.
  */
 import { allTasks } from '../core/index.js';
@@ -14,7 +17,7 @@ import { formatTaskDetail } from './format-detail.js';
 import { formatTable } from './format-table.js';
 import { formatTree } from './format-tree.js';
 import type { FinishedInfo, TaskInfo } from './schema.js';
-import { captureSnapshot } from './snapshot.js';
+import { captureSnapshot, type SnapshotOptions } from './snapshot.js';
 
 /** The version of the snapshot schema and of this protocol. */
 export const AGENT_FORMAT_VERSION = 1;
@@ -26,7 +29,17 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 export const AGENT_KEY: unique symbol = Symbol.for('tasktree.agent');
 
 /** Error codes of the protocol. */
-export type AgentErrorCode = 'BAD_JSON' | 'BAD_REQUEST' | 'UNKNOWN_COMMAND' | 'UNKNOWN_TASK' | 'TOO_LARGE' | 'INTERNAL';
+export type AgentErrorCode =
+  | 'BAD_JSON'
+  | 'BAD_REQUEST'
+  | 'UNKNOWN_COMMAND'
+  | 'UNKNOWN_TASK'
+  | 'TOO_LARGE'
+  | 'INTERNAL'
+  /** The heap is over the stacks limit (`force` takes them anyway). */
+  | 'STACKS_REFUSED'
+  /** Taking the stacks failed (no inspector in this Node, the probe's thread failed). */
+  | 'STACKS_FAILED';
 
 /** The commands the agent answers. */
 export type AgentCommand = 'ps' | 'pstree' | 'snapshot' | 'where' | 'cancel' | 'ping';
@@ -62,6 +75,8 @@ export interface Agent {
   readonly pid: number;
   /** Answers one request line with one response line (see the module comment). Never throws. */
   readonly request: (line: string) => string;
+  /** The same, for every command including `snapshot` with stacks. Never rejects. */
+  readonly call: (line: string) => Promise<string>;
 }
 
 type RequestId = number | string | null;
@@ -131,7 +146,31 @@ function cancelTask(id: string, reason: string | undefined): CancelResult {
   return { cancelled: task.id, path: task.path, at };
 }
 
-function execute(request: Record<string, unknown>): unknown {
+function snapshotOptions(options: Record<string, unknown> | undefined): SnapshotOptions {
+  const out: { stacks?: boolean; force?: boolean; maxHeapBytes?: number } = {};
+  for (const key of ['stacks', 'force'] as const) {
+    const value = options?.[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') throw new RequestError('BAD_REQUEST', `"options.${key}" must be a boolean, got ${describe(value)}`);
+    out[key] = value;
+  }
+  const limit = options?.['maxHeapMB'];
+  if (limit !== undefined) {
+    if (typeof limit !== 'number' || !(limit > 0)) throw new RequestError('BAD_REQUEST', `"options.maxHeapMB" must be a number > 0, got ${describe(limit)}`);
+    out.maxHeapBytes = limit * 1024 * 1024;
+  }
+  return out;
+}
+
+/** The snapshot with stacks, its failures as protocol errors. */
+function snapshotWithStacks(options: SnapshotOptions): Promise<unknown> {
+  return captureSnapshot({ ...options, stacks: true }).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RequestError((error as { code?: unknown } | null)?.code === 'TASKTREE_STACKS_REFUSED' ? 'STACKS_REFUSED' : 'STACKS_FAILED', message);
+  });
+}
+
+function execute(request: Record<string, unknown>, async: boolean): unknown {
   const cmd = request['cmd'];
   if (typeof cmd !== 'string') throw new RequestError('BAD_REQUEST', `"cmd" must be a string, got ${describe(cmd)}`);
   if (!COMMANDS.has(cmd)) {
@@ -144,8 +183,12 @@ function execute(request: Record<string, unknown>): unknown {
   switch (cmd as AgentCommand) {
     case 'ping':
       return { pid: process.pid, node: process.version, formatVersion: AGENT_FORMAT_VERSION } satisfies PingResult;
-    case 'snapshot':
-      return captureSnapshot();
+    case 'snapshot': {
+      const chosen = snapshotOptions(options as Record<string, unknown> | undefined);
+      if (chosen.stacks !== true) return captureSnapshot();
+      if (!async) throw new RequestError('BAD_REQUEST', 'a snapshot with stacks is answered only by the asynchronous entry (agent.call); this client is too old for it');
+      return snapshotWithStacks(chosen);
+    }
     case 'ps':
       return formatTable(captureSnapshot());
     case 'pstree': {
@@ -162,42 +205,66 @@ function execute(request: Record<string, unknown>): unknown {
   }
 }
 
+/** A request line checked and parsed, or the answer to give at once. */
+function parse(line: string): { id: RequestId; request: Record<string, unknown> } | string {
+  if (typeof line !== 'string') return fail(null, 'BAD_REQUEST', `a request must be a string, got ${typeof line}`);
+  if (Buffer.byteLength(line, 'utf8') > MAX_REQUEST_BYTES) {
+    return fail(null, 'TOO_LARGE', `request is larger than ${MAX_REQUEST_BYTES} bytes`);
+  }
+  let request: unknown;
+  try {
+    request = JSON.parse(line);
+  } catch (error) {
+    return fail(null, 'BAD_JSON', `request is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return fail(null, 'BAD_REQUEST', `a request must be a JSON object, got ${describe(request)}`);
+  }
+  const rawId = (request as Record<string, unknown>)['id'];
+  if (rawId !== undefined && typeof rawId !== 'string' && !(typeof rawId === 'number' && Number.isFinite(rawId))) {
+    return fail(null, 'BAD_REQUEST', `"id" must be a number or a string, got ${describe(rawId)}`);
+  }
+  return { id: rawId ?? null, request: request as Record<string, unknown> };
+}
+
+function failure(id: RequestId, error: unknown): string {
+  if (error instanceof RequestError) return fail(id, error.code, error.message);
+  let message: string;
+  try {
+    message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    message = 'unprintable error';
+  }
+  return fail(id, 'INTERNAL', message);
+}
+
 /**
  * Answers one request line (see the module comment) with one response line, without a trailing
- * newline. Never throws: unexpected failures are answered with the `INTERNAL` error code.
+ * newline. Never throws: unexpected failures are answered with the `INTERNAL` error code. A
+ * snapshot with stacks needs {@link handleRequestAsync}.
  */
 export function handleRequest(line: string): string {
   let id: RequestId = null;
   try {
-    if (typeof line !== 'string') return fail(null, 'BAD_REQUEST', `a request must be a string, got ${typeof line}`);
-    if (Buffer.byteLength(line, 'utf8') > MAX_REQUEST_BYTES) {
-      return fail(null, 'TOO_LARGE', `request is larger than ${MAX_REQUEST_BYTES} bytes`);
-    }
-    let request: unknown;
-    try {
-      request = JSON.parse(line);
-    } catch (error) {
-      return fail(null, 'BAD_JSON', `request is not valid JSON: ${(error as Error).message}`);
-    }
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-      return fail(null, 'BAD_REQUEST', `a request must be a JSON object, got ${describe(request)}`);
-    }
-    const rawId = (request as Record<string, unknown>)['id'];
-    if (rawId !== undefined && typeof rawId !== 'string' && !(typeof rawId === 'number' && Number.isFinite(rawId))) {
-      return fail(null, 'BAD_REQUEST', `"id" must be a number or a string, got ${describe(rawId)}`);
-    }
-    id = rawId ?? null;
-    const result = execute(request as Record<string, unknown>);
-    return JSON.stringify({ id, ok: true, result });
+    const parsed = parse(line);
+    if (typeof parsed === 'string') return parsed;
+    id = parsed.id;
+    return JSON.stringify({ id, ok: true, result: execute(parsed.request, false) });
   } catch (error) {
-    if (error instanceof RequestError) return fail(id, error.code, error.message);
-    let message: string;
-    try {
-      message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    } catch {
-      message = 'unprintable error';
-    }
-    return fail(id, 'INTERNAL', message);
+    return failure(id, error);
+  }
+}
+
+/** {@link handleRequest} for every command, including a snapshot with stacks. Never rejects. */
+export async function handleRequestAsync(line: string): Promise<string> {
+  let id: RequestId = null;
+  try {
+    const parsed = parse(line);
+    if (typeof parsed === 'string') return parsed;
+    id = parsed.id;
+    return JSON.stringify({ id, ok: true, result: await execute(parsed.request, true) });
+  } catch (error) {
+    return failure(id, error);
   }
 }
 
@@ -209,6 +276,6 @@ export function handleRequest(line: string): string {
 export function installAgent(): void {
   const holder = globalThis as unknown as Record<symbol, unknown>;
   if (holder[AGENT_KEY] !== undefined) return;
-  const agent: Agent = Object.freeze({ formatVersion: AGENT_FORMAT_VERSION, pid: process.pid, request: handleRequest });
+  const agent: Agent = Object.freeze({ formatVersion: AGENT_FORMAT_VERSION, pid: process.pid, request: handleRequest, call: handleRequestAsync });
   Object.defineProperty(holder, AGENT_KEY, { value: agent, enumerable: false, configurable: true, writable: false });
 }

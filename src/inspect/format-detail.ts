@@ -3,8 +3,9 @@
  * `tasktree where PID TASK` prints. A pure function of the snapshot.
  */
 import { describeWaitTarget, formatDuration, indexTasks, taskLabel } from './describe.js';
+import { describeStackReason, frameLocation } from './describe-stack.js';
 import { liveState } from './filter.js';
-import type { FinishedInfo, Snapshot, TaskInfo, WaitInfo } from './schema.js';
+import type { FinishedInfo, Snapshot, StackFrame, TaskInfo, WaitInfo } from './schema.js';
 
 const LABEL_WIDTH = 12;
 
@@ -19,8 +20,8 @@ function label(snapshot: Snapshot, byId: Map<string, TaskInfo>, id: string): str
   return finished === undefined ? `[${id}]` : `${finished.name} [${id}] (finished)`;
 }
 
-function waitText(snapshot: Snapshot, byId: Map<string, TaskInfo>, wait: WaitInfo | null): string {
-  if (wait === null) return '– (nothing recorded)';
+function waitText(snapshot: Snapshot, byId: Map<string, TaskInfo>, wait: WaitInfo | null, unseen = '– (nothing recorded)'): string {
+  if (wait === null) return unseen;
   // Unlike the tree, the detail names every awaited task.
   const target =
     wait.kind === 'task' && wait.taskIds.length > 1
@@ -36,6 +37,28 @@ function attributeText(value: string | number | boolean): string {
 function stack(title: string, frames: readonly string[] | null): string[] {
   if (frames === null || frames.length === 0) return [];
   return [`  ${title}`, ...frames.map((frame) => `    ${frame.trim()}`)];
+}
+
+/** The stack, innermost first, each frame `fn (file:line:col)`; branches indented under the frame awaiting them. */
+function suspendedAt(task: TaskInfo): string[] {
+  const frames = task.stack ?? null;
+  if (frames === null) return [];
+  const reason = task.stackReason ?? null;
+  const out = ['  suspended at'];
+  const put = (list: readonly StackFrame[], indent: string): void => {
+    for (const frame of list) {
+      out.push(`${indent}${frame.fn} (${frameLocation(frame, true)})`);
+      if (frame.awaits !== undefined) {
+        frame.awaits.branches.forEach((branch, k) => {
+          out.push(`${indent}  ${frame.awaits?.combinator} #${k}:${branch.length === 0 ? ' a promise (no async function)' : ''}`);
+          put(branch, `${indent}    `);
+        });
+      }
+    }
+  };
+  put(frames, '    ');
+  if (reason !== null) out.push(`    (${describeStackReason(reason)})`);
+  return out;
 }
 
 function childLine(snapshot: Snapshot, byId: Map<string, TaskInfo>, child: TaskInfo): string {
@@ -56,7 +79,7 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
     line('parent', task.parentId === null ? '– (root task)' : label(snapshot, byId, task.parentId)),
     line('group', task.group),
     line('age', `${formatDuration(task.ageMs)} (created ${new Date(task.createdAt).toISOString()})`),
-    line('waiting on', waitText(snapshot, byId, task.waitingOn)),
+    line('waiting on', waitText(snapshot, byId, task.waitingOn, (task.stack ?? null) !== null ? '– (nothing tasktree saw: see where it is suspended below)' : '– (nothing tasktree saw; `tasktree where` without --no-stacks shows where it is suspended)')),
     line('awaited by', task.awaitedBy.length === 0 ? '–' : task.awaitedBy.map((id) => label(snapshot, byId, id)).join(', ')),
   ];
   if (task.cancelled !== null) {
@@ -67,7 +90,7 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
     lines.push('  attributes');
     for (const [key, value] of attributes) lines.push(`    ${key} = ${attributeText(value)}`);
   }
-  lines.push(...stack('created at', task.createdAtSite), ...stack('await site', task.awaitSite));
+  lines.push(...suspendedAt(task), ...stack('created at', task.createdAtSite), ...stack('await site', task.awaitSite));
   if (children.length === 0) lines.push(line('children', '–'));
   else lines.push(`  children (${children.length})`, ...children.map((child) => childLine(snapshot, byId, child)));
   return lines;
@@ -90,8 +113,9 @@ function finishedDetail(snapshot: Snapshot, task: FinishedInfo): string[] {
 
 /**
  * Everything `snapshot` knows about the task with id `id`: name, path, state, parent and group,
- * age, what it is waiting on and for how long, who awaits it, its cancellation, attributes, the
- * creation and await sites (debug mode), and its children. A task that already finished is
+ * age, what it is waiting on and for how long, who awaits it, its cancellation, attributes, where
+ * it is suspended (when the snapshot has stacks: every frame with `file:line:col`), the creation
+ * and await sites (debug mode), and its children. A task that already finished is
  * described from the snapshot's history (outcome, duration, error).
  *
  * @throws RangeError when the snapshot has no task (live or finished) with that id.

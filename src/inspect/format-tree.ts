@@ -1,7 +1,8 @@
-import { attributeValue, describeWait, describeWaitTarget, formatAttributes, formatDuration, indexTasks, plural } from './describe.js';
+import { attributeValue, describeWait, describeWaitTarget, formatAttributes, formatDuration, indexTasks, plural, taskLabel } from './describe.js';
+import { describeStackReason, frameLocation, waitsUnseen } from './describe-stack.js';
 import { describeFilter, filterTree, isFilterEmpty, liveState } from './filter.js';
 import type { TaskFilter } from './filter.js';
-import type { Snapshot, TaskInfo, WaitInfo } from './schema.js';
+import type { Snapshot, StackFrame, TaskInfo, WaitInfo } from './schema.js';
 
 /** Options of {@link formatTree}. */
 export interface FormatTreeOptions {
@@ -12,10 +13,20 @@ export interface FormatTreeOptions {
    * does not match itself is shown as `name [id] (context)`, and a last line says how many match.
    */
   readonly filter?: TaskFilter;
+  /**
+   * Where a running task waits on nothing tasktree saw and the snapshot has no stacks, say how to
+   * see where it is (the CLI passes `--stacks`). Default: nothing is said.
+   */
+  readonly unseenHint?: string;
 }
 
 interface Node {
+  /** The task; for a frame or a note, the task it belongs to. */
   readonly task: TaskInfo;
+  /** A task, one of its stack's frames, or a note about its stack. */
+  readonly kind: 'task' | 'frame' | 'note';
+  /** What a frame's or note's line says. */
+  readonly text: string;
   readonly children: Node[];
   /** Shown only as the ancestor of a matching task. */
   readonly context: boolean;
@@ -41,7 +52,11 @@ const MAX_INDENT = 48;
  * the task waits on. Identical sibling subtrees (same names and attribute values up to numbers,
  * states, waits and shape) are collapsed as `[x120]` unless `expand` is set. Awaited-by
  * cycles — deadlocks — are listed after the tree as the cycle path. With a `filter`, only the
- * matching tasks and their ancestors are shown.
+ * matching tasks and their ancestors are shown. When the snapshot has stacks
+ * (`captureSnapshot({ stacks: true })`), each task's suspended async functions hang under it,
+ * outermost first, each with its `file:line`, and a child task it awaits hangs under the frame that
+ * awaits it, as in Python's `asyncio pstree`; branches of `Promise.all` and the like hang under
+ * the frame awaiting them.
  *
  * A pure function of the snapshot: it reads no clock.
  *
@@ -58,7 +73,7 @@ const MAX_INDENT = 48;
 export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): string {
   const byId = indexTasks(snapshot);
   const shown = filterTree(snapshot, options?.filter);
-  const roots = buildForest(shown.tasks, shown.context);
+  const roots = buildForest(shown.tasks, shown.context, byId);
   const expand = options?.expand === true;
   if (!expand) assignShapes(roots, byId);
 
@@ -73,7 +88,14 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
     const { nodes, prefix, last, depth } = stack.pop() as Entry;
     const first = nodes[0] as Node;
     const marker = depth > MAX_INDENT ? `(depth ${depth}) ` : '';
-    const text = first.context ? contextLine(nodes) : nodes.length === 1 ? taskLine(first.task, byId) : runLine(nodes, byId);
+    const text =
+      first.kind !== 'task'
+        ? `${nodes.length === 1 ? '' : `[x${nodes.length}] `}${first.text}`
+        : first.context
+          ? contextLine(nodes)
+          : nodes.length === 1
+            ? taskLine(first.task, byId, options?.unseenHint)
+            : runLine(nodes, byId, options?.unseenHint);
     lines.push(`${prefix}${last ? '└── ' : '├── '}${marker}${text}`);
     if (first.children.length > 0) {
       const indent = depth >= MAX_INDENT ? prefix : `${prefix}${last ? '    ' : '│   '}`;
@@ -101,11 +123,12 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
 }
 
 /** `name [id] {key=value} running 1.2 s — waiting on … for …` */
-export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>): string {
+export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>, unseenHint?: string): string {
   const attributes = formatAttributes(task.attributes);
   let line = `${task.name} [${task.id}]${attributes === null ? '' : ` {${attributes}}`} ${liveState(task)} ${formatDuration(task.ageMs)}`;
   if (task.daemon) line += ' (daemon)';
   if (task.waitingOn !== null) line += ` — ${describeWait(task.waitingOn, byId)}`;
+  else if (unseenHint !== undefined && waitsUnseen(task)) line += ` — waiting on ? (see ${unseenHint})`;
   if (task.cancelled !== null) line += ` — cancel requested ${formatDuration(task.cancelled.forMs)} ago (${task.cancelled.message})`;
   return line;
 }
@@ -140,7 +163,7 @@ function runAttributes(nodes: Node[]): string | null {
     .join(', ');
 }
 
-function runLine(nodes: Node[], byId: Map<string, TaskInfo>): string {
+function runLine(nodes: Node[], byId: Map<string, TaskInfo>, unseenHint: string | undefined): string {
   const first = (nodes[0] as Node).task;
   let minAge = Infinity;
   let maxAge = 0;
@@ -154,13 +177,14 @@ function runLine(nodes: Node[], byId: Map<string, TaskInfo>): string {
   if (first.daemon) line += ' (daemon)';
   // Ids of the first task's targets would mislead on a line that stands for many tasks.
   if (first.waitingOn !== null) line += ` — waiting on ${describeWaitTarget(first.waitingOn, byId).replace(IDS, '')}`;
+  else if (unseenHint !== undefined && waitsUnseen(first)) line += ` — waiting on ? (see ${unseenHint})`;
   if (first.cancelled !== null) line += ` — cancel requested (${first.cancelled.message})`;
   return line;
 }
 
-function buildForest(tasks: readonly TaskInfo[], context: ReadonlySet<string>): Node[] {
+function buildForest(tasks: readonly TaskInfo[], context: ReadonlySet<string>, byId: Map<string, TaskInfo>): Node[] {
   const nodes = new Map<string, Node>();
-  for (const task of tasks) nodes.set(task.id, { task, children: [], context: context.has(task.id), shape: 0 });
+  for (const task of tasks) nodes.set(task.id, { task, kind: 'task', text: '', children: [], context: context.has(task.id), shape: 0 });
   const roots: Node[] = [];
   for (const task of tasks) {
     const node = nodes.get(task.id) as Node;
@@ -168,7 +192,63 @@ function buildForest(tasks: readonly TaskInfo[], context: ReadonlySet<string>): 
     if (parent === undefined || parent === node) roots.push(node);
     else parent.children.push(node);
   }
+  for (const node of nodes.values()) if (!node.context) hangStack(node, byId);
   return roots;
+}
+
+/**
+ * With stacks: the task's frames become a chain of lines under it, outermost first; the children it
+ * awaits move under the innermost frame (the one awaiting them); an empty stack says why.
+ */
+function hangStack(node: Node, byId: Map<string, TaskInfo>): void {
+  const { task } = node;
+  const frames = task.stack ?? null;
+  if (frames === null) return;
+  if (frames.length === 0) {
+    const reason = task.stackReason ?? null;
+    // A queued or joining task's line already says so, and so does a wait tasktree saw.
+    if (reason !== null && reason !== 'queued' && reason !== 'joining' && reason !== 'starting' && !(reason === 'no-async-frame' && task.waitingOn !== null)) {
+      node.children.unshift(note(task, `(${describeStackReason(reason)})`));
+    }
+    return;
+  }
+  const awaited = new Set(task.waitingOn?.kind === 'task' ? task.waitingOn.taskIds : []);
+  const moved = node.children.filter((child) => awaited.has(child.task.id));
+  const rest = node.children.filter((child) => !awaited.has(child.task.id));
+  const chain = frameChain(task, frames, task.stackReason === 'never-settles');
+  chain.innermost.children.push(...moved);
+  // An awaited task that is not a child is shown where it lives; the frame says which it awaits.
+  const elsewhere = [...awaited].filter((id) => !moved.some((child) => child.task.id === id));
+  if (elsewhere.length > 0) chain.innermost.children.push(note(task, `awaits ${elsewhere.map((id) => taskLabel(id, byId)).join(', ')} (shown where it runs)`));
+  node.children.length = 0;
+  node.children.push(chain.outermost, ...rest);
+}
+
+function note(task: TaskInfo, text: string): Node {
+  return { task, kind: 'note', text, children: [], context: false, shape: 0 };
+}
+
+/** Frames (innermost first) as nested lines, outermost first; branches under the frame awaiting them. */
+function frameChain(task: TaskInfo, frames: readonly StackFrame[], neverSettles: boolean, lead = ''): { outermost: Node; innermost: Node } {
+  let outer: Node | undefined;
+  let inner: Node | undefined;
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const frame = frames[i] as StackFrame;
+    const last = i === 0;
+    const text = `${i === frames.length - 1 ? lead : ''}${frame.fn} ${frameLocation(frame)}${last && neverSettles ? ' — awaits a promise that can never settle' : ''}`;
+    const node: Node = { task, kind: 'frame', text, children: [], context: false, shape: 0 };
+    if (frame.awaits !== undefined) {
+      const { combinator, branches } = frame.awaits;
+      branches.forEach((branch, k) => {
+        const label = `${combinator} #${k}: `;
+        node.children.push(branch.length === 0 ? note(task, `${label}a promise (no async function)`) : frameChain(task, branch, false, label).outermost);
+      });
+    }
+    if (inner === undefined) outer = node;
+    else inner.children.push(node);
+    inner = node;
+  }
+  return { outermost: outer as Node, innermost: inner as Node };
 }
 
 // Siblings that differ only in numbers (`request#41`, `request#42`) count as identical.
@@ -189,6 +269,13 @@ function assignShapes(roots: Node[], byId: Map<string, TaskInfo>): void {
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i] as Node;
     const { task } = node;
+    if (node.kind !== 'task') {
+      const key = `${node.kind}\u0000${node.text}\u0000${node.children.map((c) => c.shape).join(',')}`;
+      let shape = shapes.get(key);
+      if (shape === undefined) shapes.set(key, (shape = shapes.size + 1));
+      node.shape = shape;
+      continue;
+    }
     const wait = task.waitingOn === null || node.context ? '' : waitShape(task.waitingOn, byId);
     const attributes = (formatAttributes(task.attributes, Infinity) ?? '').replace(DIGITS, '#');
     const own = node.context

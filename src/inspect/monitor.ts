@@ -16,7 +16,7 @@ import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { MAX_REQUEST_BYTES, handleRequest } from './agent.js';
+import { MAX_REQUEST_BYTES, handleRequestAsync } from './agent.js';
 import { ensureMonitorDirectory } from './socket-path.js';
 
 /** A running monitor endpoint. */
@@ -119,6 +119,15 @@ function serve(socket: Socket): void {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let closed = false;
+  // Answers go out in the order the requests came (a snapshot with stacks takes a while).
+  let answers: Promise<void> = Promise.resolve();
+  const answer = (line: string): void => {
+    answers = answers
+      .then(() => handleRequestAsync(line))
+      .then((reply) => {
+        if (!socket.destroyed && !socket.writableEnded) socket.write(`${reply}\n`);
+      });
+  };
 
   const tooLarge = (): void => {
     closed = true;
@@ -147,7 +156,7 @@ function serve(socket: Socket): void {
       pending = [];
       pendingBytes = 0;
       start = newline + 1;
-      if (line.trim() !== '') socket.write(`${handleRequest(line)}\n`);
+      if (line.trim() !== '') answer(line);
     }
   });
 }

@@ -6,26 +6,15 @@
  * `GET /api/state?after=REVISION[&timeline=1]` answers with a {@link UiState} once the state is
  * newer than `REVISION` (long poll, at most ≈20 s, then the same revision again).
  */
-import type { CancelInfo, FinishedInfo, Snapshot, TaskInfo } from '../inspect/schema.js';
+import type { CancelInfo, FinishedInfo, Snapshot, StackFrame, StackReason, TaskInfo } from '../inspect/schema.js';
 
-export type { CancelInfo, FinishedInfo, Snapshot, TaskInfo };
+export type { CancelInfo, FinishedInfo, Snapshot, StackFrame, StackReason, TaskInfo };
 
 /** The version of {@link UiState}. */
 export type UiFormatVersion = 1;
 
-/**
- * One frame of a task's async stack, innermost first — what snapshots carry in `stack` once the
- * target can capture stacks. The page shows it when present.
- */
-export interface StackFrame {
-  readonly fn: string;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
-
-/** A live task as the page reads it: the snapshot's, plus fields later formats may add. */
-export type PageTask = TaskInfo & { readonly stack?: readonly StackFrame[] | null };
+/** A live task as the page reads it. */
+export type PageTask = TaskInfo;
 
 /** How the CLI sees the target process. */
 export type TargetStatusKind =

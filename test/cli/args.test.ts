@@ -12,7 +12,7 @@ function usageError(argv: string[], message: RegExp): void {
 
 describe('parseArgs', () => {
   it('parses ps with the default transport and timeout', () => {
-    assert.deepEqual(parseArgs(['ps', '123']), { kind: 'ps', pid: 123, transport: null, timeoutMs: 5000, json: false, filter: {} });
+    assert.deepEqual(parseArgs(['ps', '123']), { kind: 'ps', pid: 123, transport: null, timeoutMs: 5000, json: false, filter: {}, stacks: null });
   });
 
   it('accepts options anywhere, as --name value or --name=value', () => {
@@ -24,11 +24,13 @@ describe('parseArgs', () => {
       json: true,
       expand: true,
       filter: {},
+      stacks: null,
     });
   });
 
   it('parses where and cancel with a task, a reason and how long to wait', () => {
-    assert.deepEqual(parseArgs(['where', '7', 'abc.1']), { kind: 'where', pid: 7, transport: null, timeoutMs: 5000, json: false, task: 'abc.1' });
+    const stacks = { force: false, maxHeapMB: null };
+    assert.deepEqual(parseArgs(['where', '7', 'abc.1']), { kind: 'where', pid: 7, transport: null, timeoutMs: 5000, json: false, task: 'abc.1', stacks });
     assert.deepEqual(parseArgs(['cancel', '7', 'abc.1', '--reason', 'stuck for an hour']), {
       kind: 'cancel',
       pid: 7,
@@ -75,11 +77,34 @@ describe('parseArgs', () => {
       intervalMs: 200,
       count: 2,
       filter: {},
+      stacks: null,
     });
   });
 
+  it('takes stacks on --stacks, and for where unless --no-stacks; --force and --max-heap go with them', () => {
+    const stacks = (argv: string[]): unknown => (parseArgs(argv) as { stacks: unknown }).stacks;
+    assert.deepEqual(stacks(['ps', '7', '--stacks']), { force: false, maxHeapMB: null });
+    assert.deepEqual(stacks(['pstree', '7', '--stacks', '--force', '--max-heap', '512']), { force: true, maxHeapMB: 512 });
+    assert.deepEqual(stacks(['watch', '7', '--stacks']), { force: false, maxHeapMB: null });
+    assert.deepEqual(stacks(['where', '7', 'x']), { force: false, maxHeapMB: null });
+    assert.equal(stacks(['where', '7', 'x', '--no-stacks']), null);
+    usageError(['ps', '7', '--force'], /--force and --max-heap go with --stacks/);
+    usageError(['where', '7', 'x', '--no-stacks', '--max-heap', '9'], /go with the stacks \(drop --no-stacks\)/);
+    usageError(['where', '7', 'x', '--stacks'], /where does not take --stacks/);
+    usageError(['cancel', '7', 'x', '--stacks'], /cancel does not take --stacks/);
+    usageError(['ps', '7', '--stacks', '--max-heap', '0'], /--max-heap expects an integer >= 1/);
+  });
+
   it('treats everything after -- as arguments', () => {
-    assert.deepEqual(parseArgs(['where', '7', '--', '--odd-id']), { kind: 'where', pid: 7, transport: null, timeoutMs: 5000, json: false, task: '--odd-id' });
+    assert.deepEqual(parseArgs(['where', '7', '--', '--odd-id']), {
+      kind: 'where',
+      pid: 7,
+      transport: null,
+      timeoutMs: 5000,
+      json: false,
+      task: '--odd-id',
+      stacks: { force: false, maxHeapMB: null },
+    });
   });
 
   it('answers --help, -h, help and --version before checking anything else', () => {

@@ -5,7 +5,7 @@ import { watchFrame } from '../../src/cli/commands.js';
 import type { Snapshot, TaskInfo } from '../../src/inspect/schema.js';
 import { snapshotOf, taskInfo } from '../helpers/snapshot.js';
 
-const command: WatchCommand = { kind: 'watch', pid: 42, transport: null, timeoutMs: 5000, expand: true, intervalMs: 500, count: null, filter: {} };
+const command: WatchCommand = { kind: 'watch', pid: 42, transport: null, timeoutMs: 5000, expand: true, intervalMs: 500, count: null, filter: {}, stacks: null };
 
 function task(i: number): TaskInfo {
   return taskInfo({

@@ -19,9 +19,9 @@ export interface Child {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node <script> ...args`, collecting its output. */
-export function startChild(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(nodeBinary, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node ...nodeArgs <script> ...args`, collecting its output. */
+export function startChild(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Child {
+  const proc = spawn(nodeBinary, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const waiters: (() => void)[] = [];
   const child: Child = {
     process: proc,

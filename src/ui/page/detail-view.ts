@@ -61,7 +61,12 @@ function links(ids: readonly string[], ctx: Context, limit = Infinity): Node[] {
 }
 
 function frameText(frame: StackFrame): string {
-  return `${frame.fn === '' ? '<anonymous>' : frame.fn} (${frame.file}:${frame.line}:${frame.column})`;
+  const where = frame.file === null ? '' : frame.line === null ? ` (${frame.file}, moved on)` : ` (${frame.file}:${frame.line}:${frame.column ?? 0})`;
+  const branches =
+    frame.awaits === undefined
+      ? ''
+      : ` — awaiting ${frame.awaits.combinator}: ${frame.awaits.branches.map((b) => (b.length === 0 ? 'a promise' : b.map(frameText).join(' ← '))).join(' | ')}`;
+  return `${frame.fn === '' ? '<anonymous>' : frame.fn}${where}${branches}`;
 }
 
 /** What became of a cancel request, in words. */

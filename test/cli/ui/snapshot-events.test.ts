@@ -7,7 +7,7 @@ import { taskInfo } from '../../helpers/snapshot.js';
 const T0 = 1_700_000_000_000;
 
 function at(capturedAt: number, tasks: TaskInfo[], finished: FinishedInfo[] = []): Snapshot {
-  return { formatVersion: 1, pid: 1, node: 'v20', capturedAt, tasks, finished };
+  return { formatVersion: 1, pid: 1, node: 'v20', capturedAt, tasks, finished, stacks: null };
 }
 
 function done(id: string, name: string, createdAt: number, settledAt: number, outcome: FinishedInfo['outcome']): FinishedInfo {
