@@ -1,17 +1,20 @@
 import { Task, currentTask } from '../core/index.js';
 import { awaitedTasks, liveTasks, now, taskExtra, taskWait } from '../core/internal.js';
 import { formatDuration } from './describe.js';
-import type { Snapshot } from './schema.js';
+import { frameLocation } from './describe-stack.js';
+import type { Snapshot, StackFrame } from './schema.js';
 import { siteLines } from './sites.js';
 import { captureSnapshot } from './snapshot.js';
+import type { StacksOptions } from './stacks/capture.js';
 
 /** One task in a call graph: its stack (best available), what it waits on, and who awaits it. */
 export interface CallGraph {
   readonly task: { readonly id: string; readonly name: string; readonly path: string; readonly state: string };
   /**
    * Innermost frame first, as `fn (file:line:col)`. For the calling task: the live stack. For
-   * other tasks: where they last awaited a task, else where they were spawned (both recorded in
-   * debug mode only); empty when unknown.
+   * other tasks, with `stacks: true`: where they are suspended (every frame, like Python's
+   * `capture_call_graph` of any task); without: where they last awaited a task, else where they
+   * were spawned (both recorded in debug mode only); empty when unknown.
    */
   readonly callStack: readonly string[];
   /** `db.query for 1.2 s`, `task fetch-user [id] for 3 s`, or null. */
@@ -28,10 +31,17 @@ export interface CallGraphOptions {
   readonly limit?: number;
 }
 
+/** Options of {@link captureCallGraph} with stacks: every task's frames, found by a bounded stop. */
+export interface CallGraphStacksOptions extends CallGraphOptions, StacksOptions {
+  readonly stacks: true;
+}
+
 /**
  * The call graph of a task, like Python's `asyncio.capture_call_graph()`: its stack and the tasks
  * awaiting it, recursively. Without a task, the current one (`undefined` outside tasks). With
- * `{ all: true }`, a {@link Snapshot} of every live task instead.
+ * `{ stacks: true }`, a Promise of the graph in which every task's stack is where it is suspended
+ * (see `captureSnapshot({ stacks: true })`). With `{ all: true }`, a {@link Snapshot} of every live
+ * task instead.
  *
  * @example
  * ```ts
@@ -44,8 +54,12 @@ export interface CallGraphOptions {
  * ```
  */
 export function captureCallGraph(all: { readonly all: true }): Snapshot;
+export function captureCallGraph(task: Task | undefined, options: CallGraphStacksOptions): Promise<CallGraph | undefined>;
 export function captureCallGraph(task?: Task, options?: CallGraphOptions): CallGraph | undefined;
-export function captureCallGraph(arg?: Task | { readonly all: true }, options?: CallGraphOptions): CallGraph | Snapshot | undefined {
+export function captureCallGraph(
+  arg?: Task | { readonly all: true },
+  options?: CallGraphOptions | CallGraphStacksOptions,
+): CallGraph | Snapshot | undefined | Promise<CallGraph | undefined> {
   if (arg !== undefined && !(arg instanceof Task)) {
     if ((arg as { all?: unknown }).all === true) return captureSnapshot();
     throw new TypeError(`captureCallGraph(task, options): expected a Task, { all: true } or nothing, got ${String(arg)}`);
@@ -56,7 +70,25 @@ export function captureCallGraph(arg?: Task | { readonly all: true }, options?: 
   const depth = options?.depth ?? Infinity;
   const limit = options?.limit ?? Infinity;
   if (!(depth >= 0) || !(limit >= 0)) throw new RangeError('captureCallGraph(task, options): expected depth and limit to be numbers >= 0');
+  const liveStack = task === current ? siteLines({ stack: new Error('call graph').stack ?? '' }) : null;
+  if (options !== undefined && 'stacks' in options && options.stacks === true) {
+    return captureSnapshot({ ...options, stacks: true }).then((snapshot) => {
+      const frames = new Map(snapshot.tasks.map((t) => [t.id, t.stack ?? []]));
+      return buildGraph(task, depth, limit, (t) => (t === task && liveStack) || (frames.get(t.id) ?? []).map(frameText));
+    });
+  }
+  return buildGraph(task, depth, limit, (t) => {
+    const extra = taskExtra(t);
+    return (t === task && liveStack) || siteLines(extra?.awaitSite) || siteLines(extra?.createdSite) || [];
+  });
+}
 
+/** `helper (src/service.ts:14:11)`, as a stack line reads. */
+function frameText(frame: StackFrame): string {
+  return `${frame.fn} (${frameLocation(frame, true)})`;
+}
+
+function buildGraph(task: Task, depth: number, limit: number, stackOf: (task: Task) => readonly string[]): CallGraph {
   // Reverse index of awaits, built once.
   const awaiters = new Map<Task, Task[]>();
   for (const waiter of liveTasks()) {
@@ -67,10 +99,8 @@ export function captureCallGraph(arg?: Task | { readonly all: true }, options?: 
     }
   }
   const at = now();
-  const liveStack = task === current ? siteLines({ stack: new Error('call graph').stack ?? '' }) : null;
   const build = (t: Task, level: number, seen: Set<Task>): CallGraph => {
-    const extra = taskExtra(t);
-    const stack = (t === task && liveStack) || siteLines(extra?.awaitSite) || siteLines(extra?.createdSite) || [];
+    const stack = stackOf(t);
     const wait = taskWait(t);
     let waitingOn: string | null = null;
     if (wait !== undefined) {

@@ -57,6 +57,35 @@ describe('captureCallGraph', () => {
     );
   });
 
+  it('with stacks, gives any task the frames where it and its awaiters are suspended', async () => {
+    const release = latch();
+    async function fetchRow(): Promise<void> {
+      await release.promise;
+    }
+    async function loadUser(): Promise<void> {
+      await fetchRow();
+    }
+    await run(
+      async () => {
+        const worker = spawn('worker', () => loadUser());
+        const caller = spawn('caller', async () => await worker);
+        await tick();
+        const graph = await captureCallGraph(worker, { stacks: true });
+        assert.ok(graph);
+        assert.deepEqual(
+          graph.callStack.map((frame) => frame.replace(/ \(.*\)$/, '')),
+          ['fetchRow', 'loadUser'],
+        );
+        assert.ok(graph.callStack.every((frame) => /call-graph\.test\.(js|ts):\d+:\d+\)$/.test(frame)), graph.callStack.join('\n'));
+        assert.equal(graph.awaitedBy[0]?.task.name, 'caller');
+        assert.match(graph.awaitedBy[0]?.callStack[0] ?? '', /^<anonymous> \(.*call-graph\.test\.(js|ts):\d+:\d+\)$/);
+        assert.equal(caller.state, 'running');
+        release.open();
+      },
+      { dumpSignal: false },
+    );
+  });
+
   it('rejects what is neither a task nor { all: true }', () => {
     assert.throws(() => captureCallGraph({} as never), { name: 'TypeError', message: /captureCallGraph/ });
   });
