@@ -172,13 +172,18 @@ function runWorker(holderKey: string): Promise<Extract<ProbeReply, { ok: true }>
       if (done) return;
       done = true;
       clearTimeout(timer);
-      void worker.terminate().catch(() => undefined);
       if (error !== null) reject(error);
       else resolve(reply as Extract<ProbeReply, { ok: true }>);
     };
-    const timer = setTimeout(() => finish(new Error(`the stacks probe did not answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
+    // Only a thread that never answered is stopped from here (see probe-worker.ts: stopping one that
+    // answered could abort the process); one that answered ends itself when told.
+    const timer = setTimeout(() => {
+      void worker.terminate().catch(() => undefined);
+      finish(new Error(`the stacks probe did not answer within ${PROBE_TIMEOUT_MS / 1000} s`));
+    }, PROBE_TIMEOUT_MS);
     timer.unref();
     worker.once('message', (reply: ProbeReply) => {
+      worker.postMessage('done');
       if (reply.ok) finish(null, reply);
       else finish(new Error(`the stacks probe failed: ${reply.message}`));
     });

@@ -80,9 +80,18 @@ async function probe(): Promise<ProbeReply> {
   }
 }
 
-parentPort?.once('message', () => {
+// The thread ends by itself once the main thread acknowledged the reply, never sooner: the main
+// thread removes a disconnected session on its own time, and a thread torn down before that has
+// happened makes Node abort the whole process. The acknowledgement is sent from the main thread's
+// JavaScript, which runs only after the main thread has dispatched the disconnect.
+parentPort?.on('message', (message: unknown) => {
+  if (message === 'done') {
+    clearInterval(alive);
+    parentPort?.close();
+    return;
+  }
   probe().then(
     (reply) => parentPort?.postMessage(reply),
     (error: unknown) => parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) } satisfies ProbeReply),
-  ).finally(() => clearInterval(alive));
+  );
 });
