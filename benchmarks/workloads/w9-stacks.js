@@ -153,6 +153,7 @@ main({
       reportedLongestStopMs: stats(reported.map((x) => x.longestStopMs)),
       floorSnapshotMs: stats(floors.map((x) => x.ms)),
       floorSnapshotStopMs: stats(floors.map((x) => x.longest)),
+      phases: reported.map((x) => x.phases),
       framesWithLine: `${withLine}/${frames}`,
       thenChainBeforeMs: before,
       thenChainAfterMs: after,

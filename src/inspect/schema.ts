@@ -70,6 +70,12 @@ export interface StacksInfo {
   /** Nodes of the heap snapshot, and the heap's size when the probe began (bytes). */
   readonly heapNodes: number;
   readonly heapBytes: number;
+  /**
+   * Where the time went (ms): `queries` (V8 listing the heap's promises and functions, stopping
+   * the process), `snapshot` (the heap snapshot, stopping it while it is written), `analysis`
+   * (reading the snapshot, in another thread), `walks` (V8's async stack walks, on the main thread).
+   */
+  readonly phases: { readonly queries: number; readonly snapshot: number; readonly analysis: number; readonly walks: number };
 }
 
 /** One live task. */

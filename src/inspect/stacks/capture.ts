@@ -5,6 +5,7 @@
  * frames in the user's own files. One probe at a time; a second request shares the running one.
  */
 import { randomBytes } from 'node:crypto';
+import { types } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Task } from '../../core/index.js';
@@ -67,6 +68,8 @@ function mib(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MiB`;
 }
 
+const { isPromise } = types;
+
 let running: Promise<StacksResult> | undefined;
 
 /** Takes the stacks of `tasks` (live tasks, in any order). Rejects with {@link StacksRefusedError} over the limit. */
@@ -86,6 +89,22 @@ interface Holder {
   [HOLDER_KEYS.tasks]: (Promise<unknown> | null)[];
   [HOLDER_KEYS.promises]: unknown[] | null;
   [HOLDER_KEYS.functions]: unknown[] | null;
+  /** Called by the probe's thread with every object of the heap: keeps the promises and the functions. */
+  park(objects: readonly unknown[]): [number, number];
+}
+
+function park(this: Holder, objects: readonly unknown[]): [number, number] {
+  const promises: unknown[] = [];
+  const functions: unknown[] = [];
+  // `typeof` and `isPromise` run no code of the objects' (no getters, no proxy traps).
+  for (let i = 0; i < objects.length; i++) {
+    const object = objects[i];
+    if (typeof object === 'function') functions.push(object);
+    else if (isPromise(object)) promises.push(object);
+  }
+  this[HOLDER_KEYS.promises] = promises;
+  this[HOLDER_KEYS.functions] = functions;
+  return [promises.length, functions.length];
 }
 
 /**
@@ -122,7 +141,7 @@ async function probe(tasks: readonly Task[], heapBytes: number): Promise<StacksR
   const stops = watchStops();
   const holderKey = `tasktree.stacks.${randomBytes(6).toString('hex')}`;
   const promises = tasks.map((task) => taskPromise(task) ?? null);
-  const holder: Holder = { [HOLDER_KEYS.tasks]: promises, [HOLDER_KEYS.promises]: null, [HOLDER_KEYS.functions]: null };
+  const holder: Holder = { [HOLDER_KEYS.tasks]: promises, [HOLDER_KEYS.promises]: null, [HOLDER_KEYS.functions]: null, park };
   const global = globalThis as unknown as Record<symbol, unknown>;
   const symbol = Symbol.for(holderKey);
   global[symbol] = holder;
@@ -131,7 +150,9 @@ async function probe(tasks: readonly Task[], heapBytes: number): Promise<StacksR
     const takenAt = toEpoch(now());
     const all = holder[HOLDER_KEYS.promises] ?? [];
     const fns = holder[HOLDER_KEYS.functions] ?? [];
+    const walkStart = performance.now();
     const resolved = await walkChains(reply.graph.chains, all, fns);
+    const walkMs = performance.now() - walkStart;
     const stacks = new Map<Task, TaskStack>();
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i] as Task;
@@ -148,6 +169,12 @@ async function probe(tasks: readonly Task[], heapBytes: number): Promise<StacksR
         stoppedMs: Math.round(stopped.total),
         heapNodes: reply.graph.nodeCount,
         heapBytes,
+        phases: Object.freeze({
+          queries: Math.round(reply.phases[0] ?? 0),
+          snapshot: Math.round(reply.phases[1] ?? 0),
+          analysis: Math.round(reply.analyzeMs),
+          walks: Math.round(walkMs),
+        }),
       }),
     };
   } finally {

@@ -12,7 +12,7 @@ export type ProbeReply =
   | {
       readonly ok: true;
       readonly graph: AsyncGraph;
-      /** How long each step on the main thread took, seen from here (ms): the two heap queries, the snapshot. */
+      /** How long each step on the main thread took, seen from here (ms): the heap query, the snapshot. */
       readonly phases: readonly number[];
       /** How many promises and functions the heap held. */
       readonly promises: number;

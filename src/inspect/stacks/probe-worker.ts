@@ -8,7 +8,7 @@
  */
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeSnapshot, HOLDER_KEYS } from './async-graph.js';
+import { analyzeSnapshot } from './async-graph.js';
 import { HeapSnapshotParser } from './heap-snapshot.js';
 import type { ProbeReply, ProbeRequest } from './probe-protocol.js';
 
@@ -29,17 +29,22 @@ interface RemoteObject {
 
 const GROUP = 'tasktree-stacks';
 
-/** Parks every object with `prototype` (an expression) on the holder, under `key`. */
-async function park(prototype: string, key: string): Promise<number> {
-  const { result } = await post<{ result: RemoteObject }>('Runtime.evaluate', { expression: prototype, objectGroup: GROUP, silent: true });
+/**
+ * Parks every promise and every function of the main thread's heap on the holder: one heap query
+ * (of everything whose prototype chain holds `Object.prototype`: each query is a full garbage
+ * collection and a walk of the heap, so one, not one per kind), split there by the holder's `park`.
+ */
+async function park(): Promise<[number, number]> {
+  const { result } = await post<{ result: RemoteObject }>('Runtime.evaluate', { expression: 'Object.prototype', objectGroup: GROUP, silent: true });
   const { objects } = await post<{ objects: RemoteObject }>('Runtime.queryObjects', { prototypeObjectId: result.objectId, objectGroup: GROUP });
-  const stored = await post<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
+  const parked = await post<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
     objectId: objects.objectId,
-    functionDeclaration: `function () { globalThis[Symbol.for(${JSON.stringify(holderKey)})][${JSON.stringify(key)}] = this; return this.length; }`,
+    functionDeclaration: `function () { return globalThis[Symbol.for(${JSON.stringify(holderKey)})].park(this); }`,
     returnByValue: true,
     silent: true,
   });
-  return typeof stored.result.value === 'number' ? stored.result.value : 0;
+  const counts = parked.result.value;
+  return Array.isArray(counts) ? [Number(counts[0]), Number(counts[1])] : [0, 0];
 }
 
 async function probe(): Promise<ProbeReply> {
@@ -54,8 +59,7 @@ async function probe(): Promise<ProbeReply> {
   };
   session.connectToMainThread();
   try {
-    const promises = await timed(() => park('Promise.prototype', HOLDER_KEYS.promises));
-    const functions = await timed(() => park('Function.prototype', HOLDER_KEYS.functions));
+    const [promises, functions] = await timed(park);
     await post('Runtime.releaseObjectGroup', { objectGroup: GROUP });
     const parser = new HeapSnapshotParser();
     const onChunk = (message: { params: { chunk: string } }): void => parser.push(message.params.chunk);
