@@ -56,7 +56,7 @@ function runSuite(node) {
   return new Promise((resolve) => {
     const child = spawn(
       node,
-      ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+      ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
       { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env: { ...process.env, TASKTREE_TEST_NODE: node } },
     );
     let report = '';
