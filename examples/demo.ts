@@ -25,10 +25,19 @@ function indent(text: string): string {
 
 /** Runs the tasktree CLI; resolves with its stdout (rejects with stderr on a non-zero exit). */
 function cli(...args: string[]): Promise<string> {
+  return run(args).then(({ stdout }) => stdout);
+}
+
+/** The CLI's output as a person sees it: stdout, then what it said on stderr (what taking the stacks cost). */
+function shown(...args: string[]): Promise<string> {
+  return run(args).then(({ stdout, stderr }) => `${stdout}${stderr}`);
+}
+
+function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(node, [cliPath, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(node, [cliPath, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`tasktree ${args.join(' ')} failed: ${stderr || error.message}`));
-      else resolve(stdout);
+      else resolve({ stdout, stderr });
     });
   });
 }
@@ -112,15 +121,19 @@ try {
     '/fail',
     '/deadlock',
   ];
-  console.log(`  GET ${paths.join(', ')}`);
+  // Two more that get stuck on awaits tasktree cannot see; they are answered at shutdown.
+  const stuckPaths = ['/profile/7', '/report'];
+  console.log(`  GET ${[...paths, ...stuckPaths].join(', ')}`);
   const replies = paths.map((path) => get(port, path));
+  const stuck = stuckPaths.map((path) => get(port, path));
 
   // Wait until every request is in flight (its task exists), asking the live process.
   await waitUntil('the requests to arrive', async () => {
     const tasks = (await snapshot(pid)).tasks;
     const inFlight = tasks.filter((t) => t.name.startsWith('request#')).length;
     const deadlocked = tasks.some((t) => t.name === 'lock-b');
-    return inFlight >= paths.length - 1 && deadlocked ? true : undefined;
+    const waiting = tasks.some((t) => t.name === 'load-profile') && tasks.some((t) => t.name === 'build-report');
+    return inFlight >= paths.length + stuckPaths.length - 1 && deadlocked && waiting ? true : undefined;
   });
 
   section(`2. tasktree pstree ${pid}   (while the requests are in flight)`);
@@ -134,6 +147,13 @@ try {
   if (lockA === undefined) throw new Error('the deadlocked task is gone');
   section(`4. tasktree where ${pid} ${lockA.id}   (one of the deadlocked tasks)`);
   console.log(indent(await cli('where', String(pid), lockA.id)));
+
+  section(`4b. tasktree pstree ${pid} --stacks --name 'load-profile'   and   --name 'build-report'   (where the stuck requests wait)`);
+  console.log(indent(await shown('pstree', String(pid), '--stacks', '--name', 'load-profile')));
+  console.log(indent(await shown('pstree', String(pid), '--stacks', '--name', 'build-report')));
+
+  section(`4c. tasktree where ${pid} build-report`);
+  console.log(indent(await shown('where', String(pid), 'build-report')));
 
   section(`5. kill -USR2 ${pid}   (the dump run() installs, written to the service's stderr)`);
   const before = service.stderr().length;
@@ -160,6 +180,7 @@ try {
   process.kill(pid, 'SIGTERM');
   const last = await slow;
   console.log(`  in flight at shutdown: ${last.status} ${last.path} → ${last.body}`);
+  for (const reply of await Promise.all(stuck)) console.log(`  stuck until shutdown: ${reply.status} ${reply.path} → ${reply.body.split('\n')[0]}`);
   const code = await service.exited;
   console.log(`  the service exited with code ${code}; its last line: ${service.stdout().trim().split('\n').at(-1) ?? ''}`);
   if (code !== 0) process.exitCode = 1;

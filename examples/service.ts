@@ -10,11 +10,14 @@
 //
 // Endpoints: /user/ID (auth + db + render), /slow (a 5 s query), /deadlock (two tasks awaiting
 // each other: see it with `tasktree pstree PID`), /block (300 ms of synchronous work: see it with
-// TASKTREE_DEBUG=1), /fail (a failing subtask cancels its sibling).
+// TASKTREE_DEBUG=1), /fail (a failing subtask cancels its sibling), /profile/ID and /report (stuck
+// on awaits tasktree cannot see — a fetch to an upstream that never answers, a plain timer
+// promise: see where with `tasktree pstree PID --stacks`).
 //
 // Run: node dist/examples/service.js [port]   then   tasktree pstree <pid>
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, TaskGroup, TaskGroupError, run, sleep, spawn, waitFor, type Task } from '../src/index.js';
 
 /** A pretend database: answers after `ms`, stops early when the caller is cancelled. */
@@ -49,6 +52,33 @@ async function userPage(id: string, task: Task): Promise<string> {
   return await render;
 }
 
+// An upstream service that accepts connections and never answers, as a hung dependency does.
+const upstream = createTcpServer((socket) => socket.on('error', () => {}));
+await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+upstream.unref();
+const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+
+async function fetchAvatar(id: string, signal: AbortSignal): Promise<string> {
+  // A plain fetch: tasktree sees no wait here (no waitFor), only its stacks show this line.
+  const res = await fetch(`${upstreamUrl}/avatars/${id}`, { signal });
+  return res.text();
+}
+
+async function loadProfile(id: string, signal: AbortSignal): Promise<string> {
+  const avatar = await fetchAvatar(id, signal);
+  return `<img src="${avatar}">`;
+}
+
+async function summarize(signal: AbortSignal): Promise<string> {
+  // A plain promise: a timer of a minute, invisible to tasktree but in the stacks.
+  await delay(60_000, undefined, { signal });
+  return '<p>report</p>';
+}
+
+async function buildReport(signal: AbortSignal): Promise<string> {
+  return `<h1>report</h1>${await summarize(signal)}`;
+}
+
 async function deadlock(): Promise<string> {
   // Two tasks awaiting each other never finish: `tasktree pstree` prints the cycle.
   const locks: { a?: Task<void>; b?: Task<void> } = {};
@@ -76,6 +106,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, task: Task): Pr
     else if (url.pathname === '/slow') body = JSON.stringify(await waitFor(query('select pg_sleep(5)', 5000, task.signal), 'db.query slow'));
     else if (url.pathname === '/deadlock') body = await deadlock();
     else if (url.pathname === '/block') body = await spawn('render', async () => renderTemplate(300));
+    else if (url.pathname.startsWith('/profile/')) body = await spawn('load-profile', (t) => loadProfile(url.pathname.slice(9), t.signal));
+    else if (url.pathname === '/report') body = await spawn('build-report', (t) => buildReport(t.signal));
     else if (url.pathname === '/fail') {
       await TaskGroup.run('fail', async (group) => {
         group.spawn('slow-sibling', (t) => query('select 1', 5000, t.signal));

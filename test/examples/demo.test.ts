@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { startChild } from '../helpers/child.js';
@@ -14,6 +15,14 @@ describe('the demo (npm run demo)', () => {
     assert.match(out, /\[x12\] request#\d+ … request#\d+ \[\S+ …\] \{method=GET, url=\/user\/\d+ … \/user\/\d+\} running .* — waiting on 2 tasks: db-query, db-posts/);
     assert.match(out, /Deadlock \(tasks awaiting each other\):\n\s+lock-a \[\S+\] → lock-b \[\S+\] → lock-a/);
     assert.match(out, /waiting on db\.query users for \d+ ms/);
+    // With --stacks, the stuck requests show the exact lines they wait at, in the TypeScript source.
+    const service = readFileSync(fileURLToPath(new URL('../../../examples/service.ts', import.meta.url)), 'utf8').split('\n');
+    const line = (text: string): number => service.findIndex((l) => l.includes(text)) + 1;
+    assert.match(out, new RegExp(`└── loadProfile examples/service\\.ts:${line('await fetchAvatar(')}\n\\s+└── fetchAvatar examples/service\\.ts:${line('await fetch(')}\n`));
+    assert.match(out, new RegExp(`summarize \\(examples/service\\.ts:${line('await delay(')}:\\d+\\)\n\\s+buildReport \\(examples/service\\.ts:${line('await summarize(')}:\\d+\\)`));
+    assert.match(out, /tasktree: stacks of \d+ tasks taken in .*; pid \d+ was stopped for .* at most/);
+    assert.match(out, /stuck until shutdown: 503 \/profile\/7 → cancelled/);
+    assert.match(out, /stuck until shutdown: 503 \/report → cancelled/);
     // The dump on SIGUSR2 came from the service itself.
     assert.match(out, /tasktree: \d+ live tasks in pid \d+/);
     // Replies: the work done, the failure aggregated, the deadlock broken by `tasktree cancel`.
