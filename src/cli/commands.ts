@@ -182,8 +182,12 @@ function stacksNotice(snapshot: Snapshot, out: Output): void {
 async function where(command: Extract<Command, { kind: 'where' }>, out: Output): Promise<void> {
   const stacks = command.stacks;
   if (stacks !== null) {
-    const snapshot = await withClient(command, out, (client) => client.snapshot(stacks));
-    const result = whereFromSnapshot(snapshot, resolved(snapshot.pid, snapshot, command.task).id);
+    const { snapshot, result } = await withClient(command, out, async (client) => {
+      const snapshot = await client.snapshot(stacks);
+      const id = resolved(snapshot.pid, snapshot, command.task).id;
+      // An agent older than this CLI takes no stacks: its own `where` then says the most.
+      return { snapshot, result: snapshot.stacks === null ? await client.where(id) : whereFromSnapshot(snapshot, id) };
+    });
     out.write(command.json ? json(result) : printable(result.text));
     stacksNotice(snapshot, out);
     return;

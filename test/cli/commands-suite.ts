@@ -62,9 +62,10 @@ export function commandsSuite(options: SuiteOptions): void {
     return result;
   }
 
+  /** The output of a command that succeeded and said nothing on stderr (but, for `where`, what its stacks cost). */
   function ok(result: CliResult): string {
     assert.equal(result.code, 0, `exit ${result.code}; stderr: ${result.stderr}`);
-    assert.equal(result.stderr, '');
+    assert.match(result.stderr, /^(tasktree: stacks of \d+ tasks? taken in .+ at most .+\n)?$/);
     return result.stdout;
   }
 
@@ -121,6 +122,10 @@ export function commandsSuite(options: SuiteOptions): void {
     assert.match(out, new RegExp(`^worker \\[${escape(ready.worker)}\\]`));
     assert.match(out, /path\s+main › worker/);
     assert.match(out, /waiting on\s+sleep 60000 ms for/);
+    assert.match(out, /suspended at\n {4}\S+ \(.*cli-target\.(ts|js):\d+:\d+\)/);
+    const quick = await cli('where', String(target.pid), ready.worker, '--no-stacks');
+    assert.equal(quick.stderr, '', 'without the stacks, nothing is said about them');
+    assert.doesNotMatch(quick.stdout, /suspended at/);
   });
 
   it('where finds a task by the end of its id or by its name', async () => {

@@ -54,7 +54,13 @@ describe('the inspector transport', () => {
 
   it("prints where's text", async () => {
     const result = await runCli(['where', String(target.pid), 'fake.2'], { env });
-    assert.deepEqual(result, { code: 0, stdout: 'detail of main › worker-2\n', stderr: '' });
+    assert.deepEqual(result, {
+      code: 0,
+      stdout: 'detail of main › worker-2\n',
+      stderr: `tasktree: the tasktree in pid ${target.pid} cannot take stacks (it is older than this CLI); showing what it has\n`,
+    });
+    const quick = await runCli(['where', String(target.pid), 'fake.2', '--no-stacks'], { env });
+    assert.deepEqual(quick, { code: 0, stdout: 'detail of main › worker-2\n', stderr: '' });
   });
 
   it('receives a large answer (several MB) intact', async () => {

@@ -150,7 +150,7 @@ describe('formatTaskDetail', () => {
         '  parent       – (root task)',
         '  group        main',
         '  age          5 ms (created 2025-01-02T03:04:05.000Z)',
-        '  waiting on   – (nothing recorded)',
+        '  waiting on   – (nothing tasktree saw; `tasktree where` without --no-stacks shows where it is suspended)',
         '  awaited by   –',
         '  children     –',
       ].join('\n'),
