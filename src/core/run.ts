@@ -1,7 +1,9 @@
 import { CancelledError } from './errors.js';
 import { runHooks, type RunHookSession } from './hooks.js';
-import { FULFILLED, type Task, type TaskFunction } from './task.js';
-import { TaskGroup, cancelTask } from './task-group.js';
+import { cancelTask } from './cancel.js';
+import type { Task, TaskFunction } from './task.js';
+import { TaskGroup } from './task-group.js';
+import { FULFILLED } from './task-state.js';
 import { checkFunction, checkName, checkOptions } from './validate.js';
 
 /** Options of {@link run}. */
