@@ -5,10 +5,11 @@
 //   substring      only test files whose path contains one of them
 //   --lines L,…    only these Node majors (also TASKTREE_TEST_LINES=20,26); default: all of them
 //
-// Two lines run at a time, each suite with --test-concurrency=2 (measured on a 2-core machine:
-// the suite spends much of its time in child processes waiting on timers and signals). Each
-// line's report is printed whole once that line is done, then one summary line per Node line and
-// one totals line. Exits non-zero if any line failed.
+// One line at a time, each suite with --test-concurrency=2: on a 2-core machine, two lines at once
+// were no faster and made the timing-sensitive tests (watchdogs, signals, linear-time checks) fail
+// now and then. TASKTREE_TEST_PARALLEL=2 runs two lines at once (for machines with more cores);
+// each line's report is then printed whole once it is done. At the end: one summary line per
+// Node line and one totals line. Exits non-zero if any line failed.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +18,14 @@ import { join, relative } from 'node:path';
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 /** How many Node lines run their suites at the same time. */
-const PARALLEL_LINES = Number(process.env.TASKTREE_TEST_PARALLEL ?? 2);
+const PARALLEL_LINES = parseParallel(process.env.TASKTREE_TEST_PARALLEL);
+
+function parseParallel(text) {
+  if (text === undefined || text === '') return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) fail(`test: TASKTREE_TEST_PARALLEL expects an integer >= 1, got '${text}'`);
+  return n;
+}
 
 const { filters, lines: wantedLines } = parseArgv(process.argv.slice(2));
 
@@ -87,18 +95,23 @@ if (wantedLines !== undefined) {
 
 const started = performance.now();
 console.log(
-  `tests: ${files.length} files on Node ${runs.map((r) => r.version).join(', ')} (${Math.min(PARALLEL_LINES, runs.length)} lines at a time)`,
+  `tests: ${files.length} file${files.length === 1 ? '' : 's'} on Node ${runs.map((r) => r.version).join(', ')} (${PARALLEL_LINES === 1 ? 'one line at a time' : `${PARALLEL_LINES} lines at a time`})`,
 );
 const results = new Array(runs.length);
+const live = PARALLEL_LINES === 1;
 let next = 0;
 await Promise.all(
-  Array.from({ length: Math.max(1, Math.min(PARALLEL_LINES, runs.length)) }, async () => {
+  Array.from({ length: Math.min(PARALLEL_LINES, runs.length) }, async () => {
     while (next < runs.length) {
       const i = next++;
-      results[i] = await runSuite(runs[i]);
-      const r = results[i];
-      console.log(`\n=== tests on ${runs[i].label} Node ${runs[i].version} (${seconds(r.ms)}) ===`);
-      process.stdout.write(r.report);
+      const run = runs[i];
+      // One line at a time: its report streams as it comes; several at once: each is printed whole.
+      if (live) console.log(`\n=== tests on ${run.label} Node ${run.version} ===`);
+      results[i] = await runSuite(run, live);
+      if (!live) {
+        console.log(`\n=== tests on ${run.label} Node ${run.version} (${seconds(results[i].ms)}) ===`);
+        process.stdout.write(results[i].report);
+      }
     }
   }),
 );
@@ -127,8 +140,8 @@ function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Runs the suite on one Node; resolves its exit status, counts, report and wall time. */
-function runSuite(run) {
+/** Runs the suite on one Node (streaming its report when `live`); resolves its status, counts, report and wall time. */
+function runSuite(run, live) {
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(
@@ -139,8 +152,12 @@ function runSuite(run) {
     let report = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => (report += chunk));
-    child.stderr.on('data', (chunk) => (report += chunk));
+    const take = (chunk) => {
+      report += chunk;
+      if (live) process.stdout.write(chunk);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     child.on('close', (code, signal) => {
       const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
       for (const key of Object.keys(counts)) {
