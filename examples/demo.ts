@@ -152,7 +152,7 @@ try {
     console.log(`  ${String(reply.status).padEnd(4)} ${reply.path.padEnd(10)} ${String(reply.ms).padStart(5)} ms  ${reply.body.split('\n')[0]?.slice(0, 90)}`);
   }
 
-  section(`8. kill -TERM ${pid}   (graceful shutdown: run() cancels the root, every task settles)`);
+  section(`8. kill -TERM ${pid}   (graceful shutdown: run() cancels the root, every task settles; the service handles the signal itself, exitOnSignal: false)`);
   const slow = get(port, '/slow');
   await waitUntil('the last request to arrive', async () =>
     (await snapshot(pid)).tasks.some((t) => t.name.startsWith('request#')) ? true : undefined,

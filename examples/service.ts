@@ -3,10 +3,12 @@
 // Every request is a named task (`request#42`) in one long-lived group; inside it, the work is
 // split into named subtasks (auth, db-query, render) that run concurrently and are cancelled
 // together when one fails or the client goes away. On SIGTERM/SIGINT, `run()` cancels the root
-// task: the server stops accepting, in-flight requests are cancelled and answered, and the
-// process exits once every task has settled — nothing is left running.
+// task: the server stops accepting, in-flight requests are cancelled and answered, and once every
+// task has settled the service prints its own shutdown line and exits 0 — nothing is left running.
+// (It handles the signal's cancellation itself: `exitOnSignal: false`. Without it, `run()` would
+// end the process with one line of its own and exit code 143 / 130.)
 //
-// Endpoints: /user/ID (auth + db + render), /slow (a 2 s query), /deadlock (two tasks awaiting
+// Endpoints: /user/ID (auth + db + render), /slow (a 5 s query), /deadlock (two tasks awaiting
 // each other: see it with `tasktree pstree PID`), /block (300 ms of synchronous work: see it with
 // TASKTREE_DEBUG=1), /fail (a failing subtask cancels its sibling).
 //
@@ -38,8 +40,8 @@ async function userPage(id: string, task: Task): Promise<string> {
   // Three subtasks in the request's own scope: they run concurrently, and if one fails the
   // others are cancelled and the request fails with every error.
   const auth = spawn('auth', () => sleep(20));
-  const user = spawn('db-query', (t) => waitFor(query(`select * from users where id = ${id}`, 1500, t.signal), 'db.query users'));
-  const posts = spawn('db-posts', (t) => waitFor(query('select * from posts', 1200, t.signal), 'db.query posts'));
+  const user = spawn('db-query', (t) => waitFor(query(`select * from users where id = ${id}`, 4000, t.signal), 'db.query users'));
+  const posts = spawn('db-posts', (t) => waitFor(query('select * from posts', 3500, t.signal), 'db.query posts'));
   await auth;
   const [row, list] = await Promise.all([user, posts]);
   const render = spawn('render', async () => `<h1>user ${id}</h1><p>${row.rows} row, ${list.rows} posts</p>`);
@@ -71,7 +73,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, task: Task): Pr
   try {
     let body: string;
     if (url.pathname.startsWith('/user/')) body = await userPage(url.pathname.slice(6), task);
-    else if (url.pathname === '/slow') body = JSON.stringify(await waitFor(query('select pg_sleep(2)', 2000, task.signal), 'db.query slow'));
+    else if (url.pathname === '/slow') body = JSON.stringify(await waitFor(query('select pg_sleep(5)', 5000, task.signal), 'db.query slow'));
     else if (url.pathname === '/deadlock') body = await deadlock();
     else if (url.pathname === '/block') body = await spawn('render', async () => renderTemplate(300));
     else if (url.pathname === '/fail') {
@@ -99,6 +101,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, task: Task): Pr
 const port = Number(process.argv[2] ?? 0);
 let count = 0;
 
+// `exitOnSignal: false`: the service handles SIGTERM/SIGINT itself. run() still cancels the root
+// task and waits for every task; then it rejects with the CancelledError (reason `signal`), and the
+// catch below prints the shutdown line; the process exits 0.
 try {
   await run(async () => {
     // The group every request lives in. A failed request does not take the service down
@@ -126,7 +131,7 @@ try {
       },
       { cancelOnError: false },
     );
-  });
+  }, { exitOnSignal: false });
 } catch (error) {
   if (!(error instanceof CancelledError)) throw error;
   console.log(`service stopped after ${count} requests: ${error.message}`);

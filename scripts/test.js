@@ -146,7 +146,7 @@ function runSuite(run, live) {
   return new Promise((resolve) => {
     const child = spawn(
       run.bin,
-      ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+      ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
       { stdio: ['ignore', 'pipe', 'pipe'], cwd: root, env: { ...process.env, TASKTREE_TEST_NODE: run.bin } },
     );
     let report = '';

@@ -1,5 +1,13 @@
-/** Hand-written argv parsing for the `tasktree` binary (no dependencies). */
+/**
+ * Hand-written argv parsing for the `tasktree` binary (no dependencies). One table says which
+ * options exist, whether they take a value, whether they may be repeated, and which commands take
+ * them; adding an option is a row there plus a field in the command it feeds.
+ */
+import { LIVE_STATES } from '../inspect/filter.js';
+import type { LiveState, TaskFilter } from '../inspect/filter.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { uiCommand } from './ui/args.js';
+import type { UiCommand } from './ui/args.js';
 
 export type TransportKind = 'socket' | 'inspector';
 
@@ -14,41 +22,69 @@ export interface Connection {
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | (Connection & { readonly kind: 'ps'; readonly json: boolean })
-  | (Connection & { readonly kind: 'pstree'; readonly json: boolean; readonly expand: boolean })
-  | (Connection & { readonly kind: 'where'; readonly json: boolean; readonly taskId: string })
-  | (Connection & { readonly kind: 'cancel'; readonly json: boolean; readonly taskId: string; readonly reason: string | null })
+  | (Connection & { readonly kind: 'ps'; readonly json: boolean; readonly filter: TaskFilter })
+  | (Connection & { readonly kind: 'pstree'; readonly json: boolean; readonly expand: boolean; readonly filter: TaskFilter })
+  | (Connection & { readonly kind: 'where'; readonly json: boolean; readonly task: string })
+  | (Connection & {
+      readonly kind: 'cancel';
+      readonly json: boolean;
+      readonly task: string;
+      readonly reason: string | null;
+      /** How long to wait for the task to end after the request; 0 = do not wait. */
+      readonly waitMs: number;
+    })
   | (Connection & {
       readonly kind: 'watch';
       readonly expand: boolean;
       readonly intervalMs: number;
       readonly count: number | null;
-    });
+      readonly filter: TaskFilter;
+    })
+  | UiCommand;
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_INTERVAL_MS = 1000;
+export const DEFAULT_CANCEL_WAIT_MS = 1000;
 
-type CommandName = 'ps' | 'pstree' | 'where' | 'cancel' | 'watch';
+export type CommandName = 'ps' | 'pstree' | 'where' | 'cancel' | 'watch' | 'ui';
 
 const POSITIONALS: Record<CommandName, readonly string[]> = {
   ps: ['PID'],
   pstree: ['PID'],
-  where: ['PID', 'TASK_ID'],
-  cancel: ['PID', 'TASK_ID'],
+  where: ['PID', 'TASK'],
+  cancel: ['PID', 'TASK'],
   watch: ['PID'],
+  ui: ['PID'],
 };
 
-/** Options with a value, and the commands taking each option (`*` = every command). */
-const VALUE_OPTIONS: Record<string, readonly CommandName[] | '*'> = {
-  '--transport': '*',
-  '--timeout': '*',
-  '--reason': ['cancel'],
-  '--interval': ['watch'],
-  '--count': ['watch'],
-};
-const FLAG_OPTIONS: Record<string, readonly CommandName[]> = {
-  '--json': ['ps', 'pstree', 'where', 'cancel'],
-  '--expand': ['pstree', 'watch'],
+/** One option of the table. */
+export interface OptionSpec {
+  /** The value's name in messages (`MS`, `GLOB`), or null for a flag. */
+  readonly value: string | null;
+  /** The commands taking it (`*` = every command). */
+  readonly commands: readonly CommandName[] | '*';
+  /** May be given more than once (every value is kept). */
+  readonly repeatable?: boolean;
+}
+
+const FILTERED: readonly CommandName[] = ['ps', 'pstree', 'watch'];
+
+/** Every option (besides -h/--help and -v/--version). `--help` and the README list the same. */
+export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  '--json': { value: null, commands: ['ps', 'pstree', 'where', 'cancel'] },
+  '--transport': { value: 'socket|inspector', commands: '*' },
+  '--timeout': { value: 'MS', commands: '*' },
+  '--expand': { value: null, commands: ['pstree', 'watch'] },
+  '--name': { value: 'GLOB', commands: FILTERED },
+  '--state': { value: 'STATE', commands: FILTERED, repeatable: true },
+  '--attr': { value: 'KEY=VALUE', commands: FILTERED, repeatable: true },
+  '--reason': { value: 'TEXT', commands: ['cancel'] },
+  '--wait': { value: 'MS', commands: ['cancel'] },
+  '--interval': { value: 'MS', commands: ['watch', 'ui'] },
+  '--count': { value: 'N', commands: ['watch'] },
+  '--port': { value: 'N', commands: ['ui'] },
+  '--host': { value: 'ADDR', commands: ['ui'] },
+  '--no-open': { value: null, commands: ['ui'] },
 };
 
 function usage(message: string): CliError {
@@ -67,14 +103,46 @@ function isCommand(name: string): name is CommandName {
   return Object.hasOwn(POSITIONALS, name);
 }
 
+function takes(spec: OptionSpec, command: CommandName): boolean {
+  return spec.commands === '*' || spec.commands.includes(command);
+}
+
+/** `--name`, `--state` (repeatable: any of them) and `--attr` (repeatable: all of them). */
+function parseFilter(values: ReadonlyMap<string, readonly string[]>): TaskFilter {
+  const name = values.get('--name')?.at(-1);
+  if (name === '') throw usage('--name expects a glob (* and ? are wildcards), got ""');
+  const states: LiveState[] = [];
+  for (const text of values.get('--state') ?? []) {
+    const state = LIVE_STATES.find((s) => s === text);
+    if (state === undefined) throw usage(`--state expects ${LIVE_STATES.slice(0, -1).join(', ')} or ${LIVE_STATES.at(-1) as string}, got ${JSON.stringify(text)}`);
+    if (!states.includes(state)) states.push(state);
+  }
+  const attributes: Record<string, string> = {};
+  for (const text of values.get('--attr') ?? []) {
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw usage(`--attr expects KEY=VALUE, got ${JSON.stringify(text)}`);
+    const key = text.slice(0, eq);
+    const value = text.slice(eq + 1);
+    if (Object.hasOwn(attributes, key) && attributes[key] !== value) {
+      throw usage(`--attr ${key} is given two values (${JSON.stringify(attributes[key])} and ${JSON.stringify(value)}); a task has one`);
+    }
+    attributes[key] = value;
+  }
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(states.length === 0 ? {} : { states }),
+    ...(Object.keys(attributes).length === 0 ? {} : { attributes }),
+  };
+}
+
 /**
  * Parses the arguments after `tasktree`. Options may come anywhere, as `--name value` or
- * `--name=value`; `--` ends the options.
+ * `--name=value`; `--` ends the options. An option that is not repeatable keeps its last value.
  * @throws CliError with the usage exit code.
  */
 export function parseArgs(argv: readonly string[]): Command {
   const positionals: string[] = [];
-  const values = new Map<string, string>();
+  const values = new Map<string, string[]>();
   const flags = new Set<string>();
   let help = false;
   let version = false;
@@ -89,16 +157,19 @@ export function parseArgs(argv: readonly string[]): Command {
     else if (arg.startsWith('-') && arg !== '-') {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (Object.hasOwn(VALUE_OPTIONS, name)) {
-        let value: string | undefined;
-        if (eq !== -1) value = arg.slice(eq + 1);
-        else value = argv[++i];
-        if (value === undefined) throw usage(`${name} needs a value`);
-        values.set(name, value);
-      } else if (Object.hasOwn(FLAG_OPTIONS, name)) {
+      const spec = Object.hasOwn(OPTIONS, name) ? OPTIONS[name] : undefined;
+      if (spec === undefined) throw usage(`unknown option ${JSON.stringify(name)}`);
+      if (spec.value === null) {
         if (eq !== -1) throw usage(`${name} takes no value`);
         flags.add(name);
-      } else throw usage(`unknown option ${JSON.stringify(name)}`);
+        continue;
+      }
+      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw usage(`${name} needs a value (${spec.value})`);
+      const list = values.get(name);
+      if (list === undefined) values.set(name, [value]);
+      else if (spec.repeatable === true) list.push(value);
+      else list[0] = value;
     } else positionals.push(arg);
   }
 
@@ -106,14 +177,10 @@ export function parseArgs(argv: readonly string[]): Command {
   if (help || name === 'help') return { kind: 'help' };
   if (version) return { kind: 'version' };
   if (name === undefined) throw usage('missing command');
-  if (!isCommand(name)) throw usage(`unknown command ${JSON.stringify(name)}; expected ps, pstree, where, cancel or watch`);
+  if (!isCommand(name)) throw usage(`unknown command ${JSON.stringify(name)}; expected ps, pstree, where, cancel, watch or ui`);
 
-  for (const option of values.keys()) {
-    const allowed = VALUE_OPTIONS[option];
-    if (allowed !== '*' && !allowed?.includes(name)) throw usage(`${name} does not take ${option}`);
-  }
-  for (const flag of flags) {
-    if (!FLAG_OPTIONS[flag]?.includes(name)) throw usage(`${name} does not take ${flag}`);
+  for (const option of [...values.keys(), ...flags]) {
+    if (!takes(OPTIONS[option] as OptionSpec, name)) throw usage(`${name} does not take ${option}`);
   }
   const expected = POSITIONALS[name];
   const args = positionals.slice(1);
@@ -124,11 +191,12 @@ export function parseArgs(argv: readonly string[]): Command {
   const pid = /^\d+$/.test(pidText) ? Number(pidText) : Number.NaN;
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 0x7fffffff) throw usage(`PID must be a positive integer, got ${JSON.stringify(pidText)}`);
 
-  const transportText = values.get('--transport');
+  const value = (option: string): string | undefined => values.get(option)?.[0];
+  const transportText = value('--transport');
   if (transportText !== undefined && transportText !== 'socket' && transportText !== 'inspector') {
     throw usage(`--transport expects socket or inspector, got ${JSON.stringify(transportText)}`);
   }
-  const timeoutText = values.get('--timeout');
+  const timeoutText = value('--timeout');
   const connection: Connection = {
     pid,
     transport: transportText ?? null,
@@ -138,26 +206,37 @@ export function parseArgs(argv: readonly string[]): Command {
   const expand = flags.has('--expand');
   switch (name) {
     case 'ps':
-      return { kind: 'ps', ...connection, json };
+      return { kind: 'ps', ...connection, json, filter: parseFilter(values) };
     case 'pstree':
-      return { kind: 'pstree', ...connection, json, expand };
+      return { kind: 'pstree', ...connection, json, expand, filter: parseFilter(values) };
     case 'where':
     case 'cancel': {
-      const taskId = args[1] as string;
-      if (taskId === '') throw usage('TASK_ID must not be empty');
-      if (name === 'where') return { kind: 'where', ...connection, json, taskId };
-      return { kind: 'cancel', ...connection, json, taskId, reason: values.get('--reason') ?? null };
+      const task = args[1] as string;
+      if (task === '') throw usage('TASK must not be empty: give a task id, the end of one, or a task name');
+      if (name === 'where') return { kind: 'where', ...connection, json, task };
+      const waitText = value('--wait');
+      return {
+        kind: 'cancel',
+        ...connection,
+        json,
+        task,
+        reason: value('--reason') ?? null,
+        waitMs: waitText === undefined ? DEFAULT_CANCEL_WAIT_MS : integer('--wait', waitText, 0),
+      };
     }
     case 'watch': {
-      const intervalText = values.get('--interval');
-      const countText = values.get('--count');
+      const intervalText = value('--interval');
+      const countText = value('--count');
       return {
         kind: 'watch',
         ...connection,
         expand,
         intervalMs: intervalText === undefined ? DEFAULT_INTERVAL_MS : integer('--interval', intervalText, 10),
         count: countText === undefined ? null : integer('--count', countText, 1),
+        filter: parseFilter(values),
       };
     }
+    case 'ui':
+      return uiCommand(connection, value, flags);
   }
 }

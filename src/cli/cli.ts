@@ -1,10 +1,11 @@
 /**
- * The `tasktree` binary: `ps`, `pstree`, `where`, `cancel` and `watch` against a live Node process.
+ * The `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` and `ui` against a live Node process.
  * Dependency-free: argv is parsed by hand (args.ts), the agent is reached over the monitor socket or
  * Node's inspector (transport.ts), and snapshots are rendered here with the library's formatters.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from './args.js';
+import { DEFAULT_CANCEL_WAIT_MS, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, parseArgs } from './args.js';
+import { SOCKET_ANSWER_MS } from './client.js';
 import { runCommand } from './commands.js';
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 
@@ -17,38 +18,67 @@ function version(): string {
   }
 }
 
-function help(): string {
+/** The `--help` text; every option of args.ts's table and every exit code is in it (a test checks). */
+export function help(): string {
   const codes = EXIT_CODE_HELP.map(([code, text]) => `  ${String(code).padEnd(3)}${text}`).join('\n');
   return `Usage: tasktree <command> PID [options]
 
 Look into a live Node process that uses tasktree.
 
 Commands:
-  ps PID                    one row per live task: id, name, path, state, age, waiting on, awaited by
-  pstree PID [--expand]     the task tree (--expand: do not collapse identical siblings)
-  where PID TASK_ID         everything known about one task
-  cancel PID TASK_ID [--reason TEXT]
-                            request cancellation of one task (cooperative: it stops at its next await)
-  watch PID [--interval MS] [--count N] [--expand]
-                            redraw the task tree every MS milliseconds (default 1000) until Ctrl-C,
+  ps PID [FILTERS]          one row per live task: id, name, state, age, waiting on, awaited by,
+                            attributes, path
+  pstree PID [--expand] [FILTERS]
+                            the task tree (--expand: do not collapse identical siblings)
+  where PID TASK            everything known about one task
+  cancel PID TASK [--reason TEXT] [--wait MS]
+                            request cancellation of one task (cooperative: it stops at its next
+                            await), then wait up to MS milliseconds (default ${DEFAULT_CANCEL_WAIT_MS}; 0: do not wait)
+                            and say whether it ended, and how, or is still running (exit ${ExitCode.stillRunning})
+  watch PID [--interval MS] [--count N] [--expand] [FILTERS]
+                            redraw the task tree every MS milliseconds (default ${DEFAULT_INTERVAL_MS}) until Ctrl-C,
                             or N times
+  ui PID [--port N] [--host ADDR] [--no-open] [--interval MS]
+                            a live web page of the process's tasks (tree, table, detail, cancel,
+                            finished tasks, timeline), served by this command on 127.0.0.1 (or
+                            ADDR) with a token; prints its address first and opens a browser
+                            unless --no-open; reads the process every MS ms (default 1000);
+                            runs until Ctrl-C
+
+TASK is a task id (ab12Cd.1k), the end of one (1k: the part after the dot, or any longer tail such
+as Cd.1k), or a task name (lock-a), tried in that order; tasks that finished recently count too.
+When several tasks match, they are listed (id, path, state) and nothing is done (exit ${ExitCode.unknownTask}).
+
+States: queued (waiting for a concurrency slot), running, cancelling (its cancellation was
+requested and it has not finished yet: it may be ignoring its signal).
+
+Filters (ps, pstree, watch; a task must match all of them):
+  --name GLOB               its name matches GLOB (* any characters, ? one; quote it in a shell)
+  --state STATE             its state is STATE (queued, running or cancelling); repeat for any
+                            of several
+  --attr KEY=VALUE          its attribute KEY is VALUE (compared as text); repeat for several
+  ps shows the matching tasks; pstree and watch also show their ancestors, marked (context).
 
 Options:
-  --json                    print the snapshot (ps, pstree), the where result or the cancel result as JSON
+  --json                    print the snapshot (ps, pstree: with filters, only the matching tasks),
+                            the where result or what became of the cancelled task, as JSON
   --transport socket|inspector
-                            force a transport (default: the monitor socket if the process opened one,
-                            else Node's inspector)
-  --timeout MS              how long to wait for the process (default 5000)
+                            force a transport (default: the monitor socket if the process opened
+                            one, else Node's inspector)
+  --timeout MS              how long to wait for the process (default ${DEFAULT_TIMEOUT_MS})
   -h, --help                show this help
   -v, --version             show the version
 
 Transports:
   socket     the process called startMonitor() or runs with TASKTREE_MONITOR=1: a Unix socket in a
-             per-user directory ($XDG_RUNTIME_DIR/tasktree or $TMPDIR/tasktree-UID).
+             per-user directory ($XDG_RUNTIME_DIR/tasktree or $TMPDIR/tasktree-UID). A socket that
+             does not answer within ${SOCKET_ANSWER_MS} ms (a blocked event loop) gives way to the inspector,
+             said on stderr; with --transport socket, that is an error (exit ${ExitCode.timedOut}).
   inspector  no code change: tasktree sends SIGUSR1 (only after checking the process is Node), reads
-             the task registry through Node's inspector, and closes the inspector again if it was
-             not open before. The inspector port comes from --inspect-port/--inspect in the
-             process's command line or NODE_OPTIONS, else 9229.
+             the task registry through Node's inspector (it answers even while the event loop is
+             blocked in JavaScript), and closes the inspector again if it was not open before. The
+             inspector port comes from --inspect-port/--inspect in the process's command line or
+             NODE_OPTIONS, else 9229.
 
 Exit codes:
 ${codes}
@@ -67,8 +97,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.kind === 'help') process.stdout.write(help());
     else if (command.kind === 'version') process.stdout.write(`${version()}\n`);
     else {
-      await runCommand(command, {
+      return await runCommand(command, {
         write: (text) => process.stdout.write(text),
+        notice: (line) => process.stderr.write(`tasktree: ${line}\n`),
         isTTY: process.stdout.isTTY === true,
         columns: process.stdout.columns,
         rows: process.stdout.rows,

@@ -3,10 +3,10 @@ import type { PingResult, WhereResult, CancelResult } from '../inspect/agent.js'
 import type { Snapshot } from '../inspect/schema.js';
 import type { Connection } from './args.js';
 import { CliError, ExitCode } from './exit-codes.js';
-import { ConnectionLost } from './inspector.js';
-import { isRunning } from './process-info.js';
-import { connect } from './transport.js';
-import type { Transport } from './transport.js';
+import { ConnectionLost, MAX_CONNECT_ATTEMPTS } from './inspector.js';
+import { checkProcess, isRunning } from './process-info.js';
+import { connect, connectThroughInspector } from './transport.js';
+import type { Notice, Transport } from './transport.js';
 
 interface Answer {
   readonly id?: unknown;
@@ -15,46 +15,102 @@ interface Answer {
   readonly error?: { readonly code?: unknown; readonly message?: unknown };
 }
 
+/**
+ * How long a monitor socket that accepted the connection may take to answer before the CLI takes
+ * the inspector instead (when the transport is not forced): a process whose event loop is blocked
+ * accepts connections (the kernel does) but never answers, while the inspector answers from
+ * inside the blocked frame.
+ */
+export const SOCKET_ANSWER_MS = 1000;
+
+/** An error answer of the agent. */
+export class AgentError extends CliError {
+  constructor(
+    message: string,
+    exitCode: CliError['exitCode'],
+    readonly code: string,
+  ) {
+    super(message, exitCode);
+  }
+}
+
 /** A connection to one process's agent. */
 export class AgentClient {
   private nextId = 1;
 
   private constructor(
-    readonly transport: Transport,
-    readonly pid: number,
-    private readonly timeoutMs: number,
+    private current: Transport,
+    private readonly connection: Connection,
+    private readonly notice: Notice,
   ) {}
 
-  /** Connects (see `connect`) and, over a socket, checks the process at the other end is `pid`. */
-  static async open(connection: Connection): Promise<AgentClient> {
-    const transport = await connect(connection);
-    const client = new AgentClient(transport, connection.pid, connection.timeoutMs);
-    if (transport.kind === 'socket') {
-      try {
-        const ping = (await client.call('ping')) as PingResult;
-        if (ping.pid !== connection.pid) {
-          throw new CliError(`the monitor socket of pid ${connection.pid} is served by pid ${String(ping.pid)}`, ExitCode.internal);
-        }
-      } catch (error) {
-        await transport.close();
-        throw error;
+  get transport(): Transport {
+    return this.current;
+  }
+
+  get pid(): number {
+    return this.connection.pid;
+  }
+
+  /**
+   * Connects (see `connect`). Over a socket, checks that the process at the other end is `pid`
+   * and that it answers; a socket that does not answer within {@link SOCKET_ANSWER_MS} gives way
+   * to the inspector unless `--transport socket` was asked for (then it fails, saying why).
+   */
+  static async open(connection: Connection, notice: Notice): Promise<AgentClient> {
+    const transport = await connect(connection, notice);
+    const client = new AgentClient(transport, connection, notice);
+    if (transport.kind !== 'socket') return client;
+    const forced = connection.transport === 'socket';
+    const waitMs = forced ? connection.timeoutMs : Math.min(SOCKET_ANSWER_MS, connection.timeoutMs);
+    let ping: PingResult;
+    try {
+      ping = (await client.call('ping', {}, waitMs)) as PingResult;
+    } catch (error) {
+      await transport.close();
+      if (!(error instanceof CliError && error.exitCode === ExitCode.timedOut)) throw error;
+      const { pid } = connection;
+      if (forced) {
+        throw new CliError(
+          `pid ${pid} accepted the monitor connection but did not answer within ${waitMs} ms: its event loop is ` +
+            'probably blocked (busy in JavaScript or in a synchronous call); see where with --transport inspector',
+          ExitCode.timedOut,
+        );
       }
+      notice(`pid ${pid}'s monitor socket did not answer within ${waitMs} ms (its event loop is probably blocked); reading it through the inspector instead`);
+      client.current = await connectThroughInspector(connection, checkProcess(pid).signallable, notice);
+      return client;
+    }
+    if (ping.pid !== connection.pid) {
+      await transport.close();
+      throw new CliError(`the monitor socket of pid ${connection.pid} is served by pid ${String(ping.pid)}`, ExitCode.internal);
     }
     return client;
   }
 
-  /** Sends one command and resolves with its result; error answers become CliErrors. */
-  async call(cmd: string, fields: Record<string, unknown> = {}): Promise<unknown> {
-    const id = this.nextId++;
-    let line: string;
-    try {
-      line = await this.transport.request(JSON.stringify({ id, cmd, ...fields }), this.timeoutMs);
-    } catch (error) {
-      if (error instanceof ConnectionLost && !isRunning(this.pid)) {
-        throw new CliError(`pid ${this.pid} exited`, ExitCode.noSuchProcess);
+  /**
+   * Sends one command and resolves with its result; error answers become AgentErrors. Over the
+   * inspector, a connection that drops while the process lives (another `tasktree` call that had
+   * opened the inspector closed it) is opened again and the command sent again, up to
+   * {@link MAX_CONNECT_ATTEMPTS} times.
+   */
+  async call(cmd: string, fields: Record<string, unknown> = {}, timeoutMs = this.connection.timeoutMs): Promise<unknown> {
+    const line = JSON.stringify({ id: this.nextId++, cmd, ...fields });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.parse(await this.current.request(line, timeoutMs));
+      } catch (error) {
+        if (!(error instanceof ConnectionLost)) throw error;
+        if (!isRunning(this.pid)) throw new CliError(`pid ${this.pid} exited`, ExitCode.noSuchProcess);
+        if (this.current.kind !== 'inspector' || attempt >= MAX_CONNECT_ATTEMPTS) throw error;
       }
-      throw error;
+      const lost = this.current;
+      this.current = await connectThroughInspector(this.connection, true, this.notice);
+      await lost.close();
     }
+  }
+
+  private parse(line: string): unknown {
     let answer: Answer;
     try {
       answer = JSON.parse(line) as Answer;
@@ -64,8 +120,11 @@ export class AgentClient {
     if (answer.ok === true) return answer.result;
     const code = typeof answer.error?.code === 'string' ? answer.error.code : 'UNKNOWN';
     const message = typeof answer.error?.message === 'string' ? answer.error.message : 'no message';
-    if (code === 'UNKNOWN_TASK') throw new CliError(`pid ${this.pid}: ${message}`, ExitCode.unknownTask);
-    throw new CliError(`pid ${this.pid} answered ${code}: ${message}`, ExitCode.internal);
+    if (code === 'UNKNOWN_TASK') throw new AgentError(`pid ${this.pid}: ${message}`, ExitCode.unknownTask, code);
+    if (code === 'TOO_MANY_CONNECTIONS') {
+      throw new AgentError(`pid ${this.pid}'s monitor socket refused the connection: ${message}`, ExitCode.monitorBusy, code);
+    }
+    throw new AgentError(`pid ${this.pid} answered ${code}: ${message}`, ExitCode.internal, code);
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -88,6 +147,6 @@ export class AgentClient {
   }
 
   close(): Promise<void> {
-    return this.transport.close();
+    return this.current.close();
   }
 }

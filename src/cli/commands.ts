@@ -1,13 +1,23 @@
 /** The `tasktree` commands: fetch from the agent, render locally, print. */
+import type { WhereResult } from '../inspect/agent.js';
+import { describeWait, formatDuration, plural } from '../inspect/describe.js';
+import { filterSnapshot, filterTree, isFilterEmpty, liveState } from '../inspect/filter.js';
 import { formatTable } from '../inspect/format-table.js';
 import { formatTree } from '../inspect/format-tree.js';
-import type { Snapshot } from '../inspect/schema.js';
+import type { FinishedInfo, Snapshot, TaskInfo } from '../inspect/schema.js';
 import type { Command, Connection } from './args.js';
-import { AgentClient } from './client.js';
+import { AgentClient, AgentError } from './client.js';
+import { CliError, ExitCode } from './exit-codes.js';
+import type { ExitCodeValue } from './exit-codes.js';
+import { listMatches, resolveTask } from './resolve-task.js';
+import type { TaskMatch } from './resolve-task.js';
+import { runUi } from './ui/command.js';
 
 /** Where commands write. */
 export interface Output {
   write(text: string): void;
+  /** One line on stderr about what happened on the way (`tasktree: …`). */
+  notice(line: string): void;
   readonly isTTY: boolean;
   readonly columns: number | undefined;
   readonly rows: number | undefined;
@@ -28,8 +38,8 @@ function printable(text: string): string {
   return safe.endsWith('\n') ? safe : `${safe}\n`;
 }
 
-async function withClient<T>(connection: Connection, use: (client: AgentClient) => Promise<T>): Promise<T> {
-  const client = await AgentClient.open(connection);
+async function withClient<T>(connection: Connection, out: Output, use: (client: AgentClient) => Promise<T>): Promise<T> {
+  const client = await AgentClient.open(connection, (line) => out.notice(line));
   try {
     return await use(client);
   } finally {
@@ -39,17 +49,27 @@ async function withClient<T>(connection: Connection, use: (client: AgentClient) 
 
 export type WatchCommand = Extract<Command, { kind: 'watch' }>;
 
+/** A terminal that reports no size (0 or nothing) is drawn at this size. */
+const DEFAULT_COLUMNS = 80;
+const DEFAULT_ROWS = 24;
+/** Below these, a frame would show nothing useful; smaller terminals get cut lines instead. */
+const MIN_COLUMNS = 20;
+const MIN_ROWS = 3;
+
 /** One frame of `watch`: a header and the tree; on a terminal, clears the screen and fits it. */
 export function watchFrame(command: WatchCommand, snapshot: Snapshot, out: Pick<Output, 'isTTY' | 'columns' | 'rows'>, transport: string): string {
   const time = new Date(snapshot.capturedAt).toTimeString().slice(0, 8);
+  const count = isFilterEmpty(command.filter)
+    ? plural(snapshot.tasks.length, 'live task')
+    : `${filterTree(snapshot, command.filter).matched} of ${plural(snapshot.tasks.length, 'live task')} matching`;
   const header =
-    `tasktree watch · pid ${snapshot.pid} · Node ${snapshot.node} · ${snapshot.tasks.length} live tasks · ${time}` +
+    `tasktree watch · pid ${snapshot.pid} · Node ${snapshot.node} · ${count} · ${time}` +
     ` · every ${command.intervalMs} ms via ${transport}${out.isTTY ? ' · Ctrl-C to quit' : ''}`;
-  const body = printable(formatTree(snapshot, { expand: command.expand }));
+  const body = printable(formatTree(snapshot, { expand: command.expand, filter: command.filter }));
   if (!out.isTTY) return `${printable(header)}${body}\n`;
   // A terminal: home, clear, then as much as fits.
-  const width = out.columns ?? 80;
-  const height = Math.max(3, (out.rows ?? 24) - 1);
+  const width = Math.max(MIN_COLUMNS, out.columns !== undefined && out.columns > 0 ? out.columns : DEFAULT_COLUMNS);
+  const height = Math.max(MIN_ROWS, (out.rows !== undefined && out.rows > 0 ? out.rows : DEFAULT_ROWS) - 1);
   const lines = [printable(header).slice(0, -1), ...body.slice(0, -1).split('\n')];
   const shown = lines.length > height ? [...lines.slice(0, height - 1), `… ${lines.length - height + 1} more lines`] : lines;
   return `\x1b[H\x1b[2J${shown.map((line) => (line.length > width ? line.slice(0, width) : line)).join('\n')}\n`;
@@ -66,7 +86,7 @@ async function watch(command: WatchCommand, out: Output): Promise<void> {
   process.on('SIGTERM', onSignal);
   out.closed.addEventListener('abort', onSignal);
   try {
-    await withClient(command, async (client) => {
+    await withClient(command, out, async (client) => {
       for (let frames = 0; !stop; ) {
         const snapshot = await client.snapshot();
         if (stop) break;
@@ -89,29 +109,194 @@ async function watch(command: WatchCommand, out: Output): Promise<void> {
   }
 }
 
-/** Runs a command that talks to a process. */
-export async function runCommand(command: Exclude<Command, { kind: 'help' | 'version' }>, out: Output): Promise<void> {
+/**
+ * The task TASK names (see resolve-task.ts): tried as an exact id first, which needs no snapshot;
+ * otherwise looked up in a snapshot. Throws the unknown-task CliError, listing the matches when
+ * there are several.
+ */
+async function findTask(client: AgentClient, query: string, exact: () => Promise<unknown>): Promise<TaskMatch | null> {
+  try {
+    await exact();
+    return null; // The exact id answered.
+  } catch (error) {
+    if (!(error instanceof AgentError) || error.code !== 'UNKNOWN_TASK') throw error;
+  }
+  const resolution = resolveTask(await client.snapshot(), query);
+  switch (resolution.kind) {
+    case 'found':
+      return resolution.task;
+    case 'none':
+      throw new CliError(
+        `pid ${client.pid} has no task with id, id suffix or name ${JSON.stringify(query)} (live or recently finished)`,
+        ExitCode.unknownTask,
+      );
+    case 'ambiguous': {
+      const how = resolution.rule === 'name' ? 'are named' : 'have ids ending in';
+      throw new CliError(
+        [
+          `${resolution.matches.length} tasks of pid ${client.pid} ${how} ${JSON.stringify(query)}; give one of their ids:`,
+          ...listMatches(resolution.matches),
+        ].join('\n'),
+        ExitCode.unknownTask,
+      );
+    }
+  }
+}
+
+async function where(command: Extract<Command, { kind: 'where' }>, out: Output): Promise<void> {
+  const result = await withClient(command, out, async (client) => {
+    let exact: WhereResult | undefined;
+    const found = await findTask(client, command.task, async () => (exact = await client.where(command.task)));
+    return found === null ? (exact as WhereResult) : client.where(found.id);
+  });
+  out.write(command.json ? json(result) : printable(result.text));
+}
+
+export type CancelCommand = Extract<Command, { kind: 'cancel' }>;
+
+/** What became of a task after `tasktree cancel` (printed, or with `--json` as is). */
+export interface CancelOutcome {
+  readonly cancelled: string;
+  readonly name: string;
+  readonly path: string;
+  /**
+   * `ended` (see `finished`), `running` (still running when `--wait` ran out), `exited` (the
+   * process exited while waiting), or `not-waited` (`--wait 0`).
+   */
+  readonly status: 'ended' | 'running' | 'exited' | 'not-waited';
+  /** How long after the request it ended (or the process exited), in ms; null while running. */
+  readonly endedAfterMs: number | null;
+  readonly waitMs: number;
+  /** The history entry of the ended task (null when the history no longer has it). */
+  readonly finished: FinishedInfo | null;
+  /** The task as last seen while still running, and its live children. */
+  readonly task: TaskInfo | null;
+  readonly children: readonly TaskInfo[];
+}
+
+/** Polls for the end of a cancelled task every 10, 20, 40 … up to 100 ms. */
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 100;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function cancelAndWait(client: AgentClient, command: CancelCommand): Promise<CancelOutcome> {
+  let requested: { cancelled: string; path: string; at?: number } | undefined;
+  const found = await findTask(client, command.task, async () => (requested = await client.cancel(command.task, command.reason)));
+  if (found !== null) {
+    if (found.outcome !== null) {
+      throw new CliError(`pid ${client.pid}: task ${found.id} (${found.path}) already finished (${found.outcome})`, ExitCode.unknownTask);
+    }
+    requested = await client.cancel(found.id, command.reason);
+  }
+  const { cancelled, path } = requested as { cancelled: string; path: string; at?: number };
+  const sentAt = Date.now();
+  const name = found?.name ?? path.split(' › ').at(-1) ?? cancelled;
+  const base = { cancelled, name, path, waitMs: command.waitMs };
+  if (command.waitMs === 0) return { ...base, status: 'not-waited', endedAfterMs: null, finished: null, task: null, children: [] };
+
+  const deadline = sentAt + command.waitMs;
+  let delay = FIRST_POLL_MS;
+  let last: TaskInfo | null = null;
+  let children: readonly TaskInfo[] = [];
+  for (;;) {
+    let state: WhereResult | null;
+    try {
+      state = await client.where(cancelled);
+    } catch (error) {
+      if (error instanceof CliError && error.exitCode === ExitCode.noSuchProcess) {
+        return { ...base, status: 'exited', endedAfterMs: Date.now() - sentAt, finished: null, task: last, children };
+      }
+      // Gone from the history already: it ended, we cannot say how.
+      if (error instanceof AgentError && error.code === 'UNKNOWN_TASK') state = null;
+      else throw error;
+    }
+    if (state === null || state.finished !== null) {
+      const finished = state?.finished ?? null;
+      const at = requested?.at;
+      const after = finished !== null && typeof at === 'number' ? Math.max(0, finished.settledAt - at) : Date.now() - sentAt;
+      return { ...base, status: 'ended', endedAfterMs: after, finished, task: null, children: [] };
+    }
+    last = state.task;
+    children = state.children;
+    const left = deadline - Date.now();
+    if (left <= 0) return { ...base, status: 'running', endedAfterMs: null, finished: null, task: last, children };
+    await pause(Math.min(delay, left));
+    delay = Math.min(MAX_POLL_MS, delay * 2);
+  }
+}
+
+/** The line `tasktree cancel` prints. */
+export function cancelText(outcome: CancelOutcome): string {
+  const who = `${outcome.name} [${outcome.cancelled}] (${outcome.path})`;
+  switch (outcome.status) {
+    case 'not-waited':
+      return `cancel requested for ${who}; not waiting for it to end (--wait 0)`;
+    case 'exited':
+      return `cancel requested for ${who}; the process exited ${formatDuration(outcome.endedAfterMs ?? 0)} later`;
+    case 'ended': {
+      const finished = outcome.finished;
+      const how =
+        finished === null
+          ? ''
+          : finished.outcome === 'cancelled'
+            ? ': cancelled'
+            : finished.outcome === 'fulfilled'
+              ? ': fulfilled (it returned instead of throwing its cancellation)'
+              : `: rejected (${finished.error ?? 'an error'})`;
+      return `cancel requested for ${who}; it ended ${formatDuration(outcome.endedAfterMs ?? 0)} later${how}`;
+    }
+    case 'running': {
+      const task = outcome.task;
+      const byId = new Map([...(task === null ? [] : [task]), ...outcome.children].map((t) => [t.id, t]));
+      const wait = task?.waitingOn ?? null;
+      const waiting = wait === null ? 'waiting on nothing tasktree can see' : describeWait(wait, byId);
+      if (wait?.kind === 'group' && outcome.children.length > 0) {
+        const shown = outcome.children.slice(0, 3).map((child) => `${child.name} [${child.id}] (${liveState(child)})`);
+        if (outcome.children.length > 3) shown.push(`${outcome.children.length - 3} more`);
+        return (
+          `cancel requested for ${who}; still running ${formatDuration(outcome.waitMs)} later, ${waiting}: ` +
+          `${outcome.children.length === 1 ? 'its child has' : `its ${outcome.children.length} children have`} not finished ` +
+          `(${shown.join(', ')}; see them with tasktree pstree)`
+        );
+      }
+      return (
+        `cancel requested for ${who}; still running ${formatDuration(outcome.waitMs)} later, ${waiting} ` +
+        '(it may be ignoring its signal; see it with tasktree where)'
+      );
+    }
+  }
+}
+
+async function cancel(command: CancelCommand, out: Output): Promise<ExitCodeValue> {
+  const outcome = await withClient(command, out, (client) => cancelAndWait(client, command));
+  out.write(command.json ? json(outcome) : printable(cancelText(outcome)));
+  return outcome.status === 'running' ? ExitCode.stillRunning : ExitCode.ok;
+}
+
+/** Runs a command that talks to a process; resolves to the exit code (failures throw CliErrors). */
+export async function runCommand(command: Exclude<Command, { kind: 'help' | 'version' }>, out: Output): Promise<ExitCodeValue> {
   switch (command.kind) {
     case 'ps':
     case 'pstree': {
-      const snapshot = await withClient(command, (client) => client.snapshot());
-      if (command.json) out.write(json(snapshot));
-      else if (command.kind === 'ps') out.write(printable(formatTable(snapshot)));
-      else out.write(printable(formatTree(snapshot, { expand: command.expand })));
-      return;
+      const snapshot = await withClient(command, out, (client) => client.snapshot());
+      if (command.json) out.write(json(filterSnapshot(snapshot, command.filter)));
+      else if (command.kind === 'ps') out.write(printable(formatTable(snapshot, { filter: command.filter })));
+      else out.write(printable(formatTree(snapshot, { expand: command.expand, filter: command.filter })));
+      return ExitCode.ok;
     }
-    case 'where': {
-      const result = await withClient(command, (client) => client.where(command.taskId));
-      out.write(command.json ? json(result) : printable(result.text));
-      return;
-    }
-    case 'cancel': {
-      const result = await withClient(command, (client) => client.cancel(command.taskId, command.reason));
-      out.write(command.json ? json(result) : printable(`cancel requested for ${result.cancelled} (${result.path})`));
-      return;
-    }
+    case 'where':
+      await where(command, out);
+      return ExitCode.ok;
+    case 'cancel':
+      return cancel(command, out);
     case 'watch':
       await watch(command, out);
-      return;
+      return ExitCode.ok;
+    case 'ui':
+      await runUi(command, out);
+      return ExitCode.ok;
   }
 }

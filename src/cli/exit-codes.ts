@@ -12,9 +12,14 @@ export const ExitCode = {
   /** The process runs Node but not tasktree (or, with `--transport socket`, has no monitor). */
   notLoaded: 6,
   timedOut: 7,
+  /** No task matches TASK (live or recently finished), or several do (they are listed). */
   unknownTask: 8,
   /** The inspector port of the process is held by another process. */
   portInUse: 9,
+  /** `cancel`: the task was still running when `--wait` ran out (it may be ignoring its signal). */
+  stillRunning: 10,
+  /** The monitor socket refused the connection: it already serves as many as it takes. */
+  monitorBusy: 11,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -29,8 +34,10 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.notNode, 'the process is not a Node process (no signal is sent to it)'],
   [ExitCode.notLoaded, 'tasktree is not loaded in the process (or, with --transport socket, no monitor)'],
   [ExitCode.timedOut, 'timed out (see --timeout)'],
-  [ExitCode.unknownTask, 'no live task with that id'],
+  [ExitCode.unknownTask, 'no task matches TASK, or several do (they are listed)'],
   [ExitCode.portInUse, "another process holds the process's inspector port"],
+  [ExitCode.stillRunning, 'cancel: the task is still running after its cancellation (see --wait)'],
+  [ExitCode.monitorBusy, 'the monitor socket refused the connection (too many open); try again'],
 ];
 
 /** A failure the CLI reports as one line on stderr (`tasktree: message`) and an exit code. */

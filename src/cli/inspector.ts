@@ -5,12 +5,21 @@
  */
 import { get } from 'node:http';
 import { CliError, ExitCode } from './exit-codes.js';
-import { permissionDenied } from './process-info.js';
+import { isRunning, permissionDenied } from './process-info.js';
 import type { InspectorAddress } from './process-info.js';
-import type { Transport } from './transport.js';
+import type { Notice, Transport } from './transport.js';
 import { WebSocketClient } from './websocket.js';
 
 const POLL_INTERVAL_MS = 50;
+/** While the inspector does not come up, SIGUSR1 is sent again this often. */
+const RESIGNAL_MS = 500;
+/** How often a closing CLI checks that the inspector port has stopped listening. */
+const CLOSE_POLL_MS = 10;
+/**
+ * Connecting starts again up to this many times (within the timeout) when the inspector closes
+ * under it: each other `tasktree` call that opened it and finishes closes it once.
+ */
+export const MAX_CONNECT_ATTEMPTS = 5;
 const MAX_LIST_BYTES = 1024 * 1024;
 
 /** What `/json/list` answered. */
@@ -126,16 +135,31 @@ class CdpSession {
           reject(error);
         },
       });
-      this.ws.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true } }));
+      try {
+        this.ws.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true } }));
+      } catch (error) {
+        this.pending.delete(id);
+        clearTimeout(timer);
+        reject(new ConnectionLost(`the inspector connection closed: ${(error as Error).message}`));
+      }
     });
   }
 
+  get isClosed(): boolean {
+    return this.closedError !== null;
+  }
+
   /** Sends an evaluation without waiting for its answer. */
-  fire(expression: string): void {
-    if (this.closedError !== null) return;
-    this.ws.send(
-      JSON.stringify({ id: this.nextId++, method: 'Runtime.evaluate', params: { expression, includeCommandLineAPI: true, silent: true } }),
-    );
+  fire(expression: string): boolean {
+    if (this.closedError !== null) return false;
+    try {
+      this.ws.send(
+        JSON.stringify({ id: this.nextId++, method: 'Runtime.evaluate', params: { expression, includeCommandLineAPI: true, silent: true } }),
+      );
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   close(): void {
@@ -154,6 +178,23 @@ function agentCall(line: string): string {
   return `(() => { const a = globalThis[Symbol.for('tasktree.agent')]; return a ? a.request(${JSON.stringify(line)}) : null })()`;
 }
 
+/** Resolves true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
+}
+
 class InspectorTransport implements Transport {
   readonly kind = 'inspector';
   private closing: Promise<void> | null = null;
@@ -161,7 +202,12 @@ class InspectorTransport implements Transport {
   constructor(
     private readonly session: CdpSession,
     private readonly pid: number,
-    private readonly openedByUs: boolean,
+    private readonly address: InspectorAddress,
+    /** The inspector's WebSocket URL: a new one (a new UUID) every time the process opens it. */
+    private readonly url: string,
+    readonly openedByUs: boolean,
+    private readonly timeoutMs: number,
+    private readonly notice: Notice,
   ) {}
 
   async request(line: string, timeoutMs: number): Promise<string> {
@@ -175,18 +221,35 @@ class InspectorTransport implements Transport {
     return value;
   }
 
+  /**
+   * Ends the session. When the CLI opened the inspector, it asks the process to close it and waits
+   * until the port has really stopped listening: a close still on its way would cut the next
+   * `tasktree` call's connection (it would find the port open, attach, and be dropped).
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.openedByUs) {
-        // inspector.close() drops every connection, ours included: no answer will come.
-        this.session.fire(CLOSE_INSPECTOR);
-        const timer = setTimeout(() => this.session.destroy(), 2000);
-        await this.session.closed;
-        clearTimeout(timer);
-      } else {
+      if (!this.openedByUs) {
         this.session.close();
         await this.session.closed;
+        return;
       }
+      const started = Date.now();
+      // inspector.close() drops every connection, ours included: no answer will come.
+      if (this.session.fire(CLOSE_INSPECTOR) && !(await within(this.session.closed, this.timeoutMs))) {
+        this.session.destroy();
+        this.notice(
+          `pid ${this.pid} did not close its inspector within ${this.timeoutMs} ms (its main thread is busy, ` +
+            'e.g. in a synchronous call); it closes it once it gets to the request',
+        );
+        return;
+      }
+      this.session.destroy();
+      while (Date.now() - started < this.timeoutMs) {
+        const list = await listTargets(this.address, Math.min(1000, this.timeoutMs));
+        if (!list.answered || !list.urls.includes(this.url)) return; // Closed, or opened again by another call.
+        await sleep(CLOSE_POLL_MS);
+      }
+      this.notice(`pid ${this.pid}'s inspector (${this.address.host}:${this.address.port}) still listens ${this.timeoutMs} ms after it was asked to close`);
     })();
     return this.closing;
   }
@@ -197,7 +260,19 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function openSession(url: string, pid: number, address: InspectorAddress, timeoutMs: number): Promise<{ session: CdpSession; targetPid: unknown }> {
-  const ws = await WebSocketClient.connect(url, timeoutMs);
+  let ws: WebSocketClient;
+  try {
+    ws = await WebSocketClient.connect(url, timeoutMs);
+  } catch (error) {
+    // Refused, reset, or a handshake for a target id that is gone: the inspector closed (and maybe
+    // opened again, under a new id) between being listed and being connected to.
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = (error as Error).message;
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || /failed: HTTP \d+/.test(message)) {
+      throw new ConnectionLost(`the inspector on ${address.host}:${address.port} closed before the connection was made (${code ?? message})`);
+    }
+    throw error;
+  }
   const session = new CdpSession(ws);
   try {
     const targetPid = await session.evaluate(
@@ -222,10 +297,23 @@ function portInUse(pid: number, address: InspectorAddress, holder: unknown): Cli
 
 /**
  * Connects to the agent of `pid` through its inspector at `address` (see the module comment).
- * The caller has checked that `pid` exists, may be signalled and is a Node process.
+ * The caller has checked that `pid` exists, may be signalled and is a Node process. When the
+ * inspector closes between being found and being used — another `tasktree` call that opened it
+ * closing it — it starts again (sending SIGUSR1 this time), up to {@link MAX_CONNECT_ATTEMPTS}
+ * times within the timeout.
  */
-export async function connectInspector(pid: number, address: InspectorAddress, timeoutMs: number): Promise<Transport> {
+export async function connectInspector(pid: number, address: InspectorAddress, timeoutMs: number, notice: Notice): Promise<Transport> {
   const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(pid, address, timeoutMs, deadline, notice);
+    } catch (error) {
+      if (!(error instanceof ConnectionLost) || attempt >= MAX_CONNECT_ATTEMPTS || Date.now() >= deadline || !isRunning(pid)) throw error;
+    }
+  }
+}
+
+async function connectOnce(pid: number, address: InspectorAddress, timeoutMs: number, deadline: number, notice: Notice): Promise<Transport> {
   const remaining = (): number => Math.max(1, deadline - Date.now());
   const timedOut = (): CliError =>
     new CliError(`timed out after ${timeoutMs} ms waiting for pid ${pid}'s inspector (${address.host}:${address.port})`, ExitCode.timedOut);
@@ -234,19 +322,23 @@ export async function connectInspector(pid: number, address: InspectorAddress, t
   const openBefore = (await listTargets(address, Math.min(1000, remaining()))).urls[0];
   if (openBefore !== undefined) {
     const { session, targetPid } = await openSession(openBefore, pid, address, remaining());
-    if (targetPid === pid) return new InspectorTransport(session, pid, false);
+    if (targetPid === pid) return new InspectorTransport(session, pid, address, openBefore, false, timeoutMs, notice);
     session.close();
     throw portInUse(pid, address, targetPid);
   }
 
-  try {
-    process.kill(pid, 'SIGUSR1');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') throw new CliError(`no process with pid ${pid}`, ExitCode.noSuchProcess);
-    if (code === 'EPERM') throw permissionDenied(pid);
-    throw error;
-  }
+  const wakeInspector = (): void => {
+    try {
+      process.kill(pid, 'SIGUSR1');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ESRCH') throw new CliError(`no process with pid ${pid}`, ExitCode.noSuchProcess);
+      if (code === 'EPERM') throw permissionDenied(pid);
+      throw error;
+    }
+  };
+  wakeInspector();
+  let signalledAt = Date.now();
 
   let urls: readonly string[] = [];
   while (urls.length === 0) {
@@ -254,18 +346,21 @@ export async function connectInspector(pid: number, address: InspectorAddress, t
     const list = await listTargets(address, Math.min(1000, remaining()));
     urls = list.urls;
     if (urls.length === 0) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        throw new CliError(`pid ${pid} exited while its inspector was starting`, ExitCode.noSuchProcess);
+      if (!isRunning(pid)) throw new CliError(`pid ${pid} exited while its inspector was starting`, ExitCode.noSuchProcess);
+      // A SIGUSR1 that came while another call's inspector was still open did nothing, and that
+      // one has closed since: ask again. (Pending requests are merged: a process opens it once.)
+      if (Date.now() - signalledAt >= RESIGNAL_MS) {
+        wakeInspector();
+        signalledAt = Date.now();
       }
       await sleep(Math.min(POLL_INTERVAL_MS, remaining()));
     }
   }
-  const { session, targetPid } = await openSession(urls[0] as string, pid, address, remaining());
+  const url = urls[0] as string;
+  const { session, targetPid } = await openSession(url, pid, address, remaining());
   if (targetPid !== pid) {
     session.close();
     throw portInUse(pid, address, targetPid);
   }
-  return new InspectorTransport(session, pid, true);
+  return new InspectorTransport(session, pid, address, url, true, timeoutMs, notice);
 }

@@ -8,17 +8,43 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CliError, ExitCode } from './exit-codes.js';
 
-/** Whether `pid` may be signalled. Throws CliError when the process does not exist. */
+/**
+ * Whether `pid` is a zombie: it exited, but its parent has not reaped it yet, so it still answers
+ * signal 0 (and has no executable or command line to read). False when `/proc` cannot tell.
+ */
+export function isZombie(pid: number): boolean {
+  try {
+    // /proc/PID/stat: "pid (comm) S ..."; the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const end = stat.lastIndexOf(')');
+    return stat.slice(end + 2, end + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The error for a process that exited but is not reaped yet. */
+function zombie(pid: number): CliError {
+  return new CliError(`pid ${pid} has exited (zombie, not yet reaped by its parent)`, ExitCode.noSuchProcess);
+}
+
+/**
+ * Whether `pid` may be signalled. Throws CliError when the process does not exist, or has exited
+ * and waits to be reaped (a zombie).
+ */
 export function checkProcess(pid: number): { readonly signallable: boolean } {
+  let signallable: boolean;
   try {
     process.kill(pid, 0);
-    return { signallable: true };
+    signallable = true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ESRCH') throw new CliError(`no process with pid ${pid}`, ExitCode.noSuchProcess);
-    if (code === 'EPERM') return { signallable: false };
-    throw error;
+    if (code !== 'EPERM') throw error;
+    signallable = false;
   }
+  if (isZombie(pid)) throw zombie(pid);
+  return { signallable };
 }
 
 /**
@@ -29,15 +55,9 @@ export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  try {
-    // /proc/PID/stat: "pid (comm) S ..."; the state follows the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc: signal 0 is all we know
-  }
+  return !isZombie(pid);
 }
 
 /** The error for a process we may not signal. */

@@ -28,6 +28,8 @@ class SocketTransport implements Transport {
   private parts: string[] = [];
   private size = 0;
   private readonly waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
+  /** Lines that came before anyone asked (the monitor's refusal of a connection comes unasked). */
+  private readonly unasked: string[] = [];
   private error: Error | null = null;
 
   constructor(
@@ -48,7 +50,9 @@ class SocketTransport implements Transport {
       this.parts = [];
       this.size = 0;
       start = newline + 1;
-      this.waiting.shift()?.resolve(line);
+      const waiter = this.waiting.shift();
+      if (waiter === undefined) this.unasked.push(line);
+      else waiter.resolve(line);
     }
     if (start < chunk.length) {
       this.parts.push(chunk.slice(start));
@@ -66,10 +70,19 @@ class SocketTransport implements Transport {
   }
 
   request(line: string, timeoutMs: number): Promise<string> {
+    // A line that came unasked answers first: it is the monitor refusing the connection.
+    const early = this.unasked.shift();
+    if (early !== undefined) return Promise.resolve(early);
     if (this.error !== null) return Promise.reject(this.error);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(new CliError(`timed out after ${timeoutMs} ms waiting for pid ${this.pid} to answer`, ExitCode.timedOut));
+        this.fail(
+          new CliError(
+            `timed out after ${timeoutMs} ms waiting for pid ${this.pid} to answer over its monitor socket ` +
+              '(its event loop is probably blocked; --transport inspector shows where)',
+            ExitCode.timedOut,
+          ),
+        );
         this.socket.destroy();
       }, timeoutMs);
       this.waiting.push({
@@ -132,12 +145,15 @@ function trustedSocket(path: string): boolean {
   }
 }
 
+/** Where a command reports what it did on the way (one line each, on stderr). */
+export type Notice = (line: string) => void;
+
 /**
  * Connects to the agent of `connection.pid`, checking first that the process exists; with no forced
  * transport, the monitor socket is tried first and the inspector second.
  * @throws CliError for every expected failure (no such process, not Node, timed out, …).
  */
-export async function connect(connection: Connection): Promise<Transport> {
+export async function connect(connection: Connection, notice: Notice): Promise<Transport> {
   const { pid, timeoutMs } = connection;
   const { signallable } = checkProcess(pid);
   if (connection.transport !== 'inspector') {
@@ -155,8 +171,14 @@ export async function connect(connection: Connection): Promise<Transport> {
       );
     }
   }
+  return connectThroughInspector(connection, signallable, notice);
+}
+
+/** The inspector transport, after the checks that make sending SIGUSR1 safe. */
+export async function connectThroughInspector(connection: Connection, signallable: boolean, notice: Notice): Promise<Transport> {
+  const { pid, timeoutMs } = connection;
   if (!signallable) throw permissionDenied(pid);
   const identity = readProcessIdentity(pid);
   assertNodeProcess(pid, identity);
-  return connectInspector(pid, inspectorAddress(identity), timeoutMs);
+  return connectInspector(pid, inspectorAddress(identity), timeoutMs, notice);
 }

@@ -10,6 +10,8 @@ export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hoo
 export { liveTasks, finishedTasks, rootGroups } from './registry.js';
 export { now, toEpoch } from './time.js';
 export { describeError, describeCancelReason } from './errors.js';
+export { isLibraryFrame, splitStack, userFrames } from './frames.js';
+export { formatShort } from './error-text.js';
 export { storage } from './context.js';
 
 /** What a task waits on, read from its wait fields. `since` is monotonic. */

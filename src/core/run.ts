@@ -1,10 +1,10 @@
-import { CancelledError } from './errors.js';
+import { anchorAtCaller } from './errors.js';
 import { runHooks, type RunHookSession } from './hooks.js';
-import { cancelTask } from './cancel.js';
-import type { Task, TaskFunction } from './task.js';
+import { watchSignals, type SignalWatch } from './run-signals.js';
+import type { TaskFunction } from './task.js';
 import { TaskGroup } from './task-group.js';
-import { FULFILLED } from './task-state.js';
-import { checkFunction, checkName, checkOptions } from './validate.js';
+import { FULFILLED, REJECTED } from './task-state.js';
+import { checkBoolean, checkFunction, checkName, checkOptions } from './validate.js';
 
 /** Options of {@link run}. */
 export interface RunOptions {
@@ -22,15 +22,22 @@ export interface RunOptions {
   readonly dumpSignal?: NodeJS.Signals | false;
   /**
    * Handle SIGINT and SIGTERM while running: the first cancels the root task gracefully (reason
-   * `signal`), a second one exits at once (code 130 / 143). Default `true`. The handlers are
-   * installed once the run is still going at the end of its first drain of microtasks (before
-   * the event loop can deliver a signal): a run that ends sooner leaves the process's signal
-   * handling alone.
+   * `signal`), a second one exits at once (code 130 / 143). Default `true`; `false` leaves them to
+   * Node (the process ends at once, no cleanup runs). The handlers are installed once the run is
+   * still going at the end of its first drain of microtasks (before the event loop can deliver a
+   * signal): a run that ends sooner leaves the process's signal handling alone.
    */
   readonly handleSignals?: boolean;
+  /**
+   * What a run cancelled by SIGINT/SIGTERM ends with. Default `true`: once every task has settled,
+   * `run()` writes one line to stderr and exits the process with 130 (SIGINT) or 143 (SIGTERM) —
+   * whether main caught the cancellation or not; code after `await run()` does not run. `false`:
+   * the program handles it — `run()` writes nothing and settles as any run does (it rejects with
+   * the `CancelledError`, `reason` `{ kind: 'signal', reason: 'SIGINT' }`, unless main caught it),
+   * and the exit code is the program's. A second signal exits at once either way.
+   */
+  readonly exitOnSignal?: boolean;
 }
-
-const EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
  * The entry point, like Python's `asyncio.run`: runs `main(task)` as the root task, waits for
@@ -52,6 +59,8 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   checkFunction(api, 'main', main);
   checkOptions(api, options);
   const name = options?.name === undefined ? 'main' : checkName(api, options.name);
+  const handleSignals = checkBoolean(api, 'handleSignals', options?.handleSignals, true);
+  const exitOnSignal = checkBoolean(api, 'exitOnSignal', options?.exitOnSignal, true);
   const group = new TaskGroup(name);
   // Hooks run before the root task is spawned (debug mode records its creation site).
   const sessions: RunHookSession[] = [];
@@ -70,10 +79,14 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   // swallow it). A signal that arrives before gets Node's default, as between two runs.
   let ended = false;
   let hookError: { error: unknown } | undefined;
+  let signals: SignalWatch | undefined;
   const cleanups: (() => void)[] = [];
   process.nextTick(() => {
     if (ended) return;
-    if (options?.handleSignals !== false) cleanups.push(installSignalHandlers(root));
+    if (handleSignals) {
+      const watch = (signals = watchSignals(root, exitOnSignal));
+      cleanups.push(() => watch.remove());
+    }
     for (const session of sessions) {
       try {
         const undo = session.running?.(root);
@@ -96,23 +109,21 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
       }
     }
   }
-  if (root._state !== FULFILLED) throw root._slot;
-  if (hookError !== undefined) throw hookError.error;
+  // Cancelled by SIGINT/SIGTERM: the run ends the process (one line, 130 / 143), unless the
+  // program opted out. A real error of the cleanup is printed, never lost.
+  if (signals?.exitSignal !== undefined) {
+    const failure = root._state === REJECTED ? { error: root._slot } : root._state === FULFILLED ? hookError : undefined;
+    if (failure !== undefined) anchorAtCaller(failure.error, run);
+    return signals.exit(failure);
+  }
+  if (root._state !== FULFILLED) {
+    anchorAtCaller(root._slot, run);
+    throw root._slot;
+  }
+  if (hookError !== undefined) {
+    anchorAtCaller(hookError.error, run, true);
+    throw hookError.error;
+  }
   return root._slot as T;
 }
 
-/** SIGINT/SIGTERM: the first cancels `root` gracefully, a second exits at once. Returns the undo. */
-function installSignalHandlers(root: Task): () => void {
-  let received = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (received) process.exit(EXIT_CODES[signal] ?? 1);
-    received = true;
-    cancelTask(root, new CancelledError({ kind: 'signal', reason: signal }));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-}

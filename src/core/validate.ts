@@ -44,6 +44,13 @@ export function checkSignal(api: string, signal: unknown): AbortSignal {
   return signal;
 }
 
+/** An optional boolean option: its value, or `fallback` when absent. */
+export function checkBoolean(api: string, what: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${api}: expected ${what} to be a boolean, got ${show(value)}`);
+  return value;
+}
+
 export function checkOptions(api: string, options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError(`${api}: expected options to be an object, got ${show(options)}`);

@@ -1,3 +1,4 @@
+import { formatShort } from '../core/internal.js';
 import type { DebugReport } from './reports.js';
 
 /**
@@ -7,13 +8,24 @@ import type { DebugReport } from './reports.js';
  * rejection). `reports` holds them; the message names each on one line.
  */
 export class DebugStrictError extends Error {
-  override name = 'DebugStrictError';
-  /** The reports that made the run fail, oldest first. */
-  readonly reports: readonly DebugReport[];
+  static {
+    Object.defineProperty(this.prototype, 'name', { value: 'DebugStrictError', writable: true, enumerable: false, configurable: true });
+  }
+  // Behind a getter: Node prints an uncaught error's own enumerable fields, and the message
+  // already names every report.
+  readonly #reports: readonly DebugReport[];
   constructor(reports: readonly DebugReport[], where: string) {
     const count = reports.length === 1 ? '1 debug report' : `${reports.length} debug reports`;
     super(`tasktree strict debug mode: ${count} during ${where}:\n${summarizeReports(reports)}`);
-    this.reports = reports;
+    this.#reports = reports;
+  }
+  /** The reports that made the run fail, oldest first. */
+  get reports(): readonly DebugReport[] {
+    return this.#reports;
+  }
+  /** @internal The message (one line per report) and the user's frames. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatShort(this);
   }
 }
 

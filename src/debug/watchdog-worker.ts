@@ -8,10 +8,11 @@ import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import { blockedMessage, type SeenBlocker } from './blocked-message.js';
+import { SESSION_CLOSED, SESSION_CONNECTED, SESSION_NONE } from './watchdog-session.js';
 
 /** What the main thread passes to the worker. */
 export interface WatchdogData {
-  /** Int32[0]: heartbeat counter; Int32[1]: 1 = stop. */
+  /** Int32[0]: heartbeat counter; Int32[1]: 1 = stop; Int32[2]: the session's state (watchdog-session.ts). */
   readonly buffer: SharedArrayBuffer;
   readonly pollMs: number;
   readonly probeAfterMs: number;
@@ -28,12 +29,27 @@ let changedAt = performance.now();
 let probed = false;
 let nextStill = data.stillEveryMs;
 let inFlight = false;
-let session: Session | undefined = new Session();
-session.connectToMainThread();
+let session: Session | undefined;
+if (Atomics.compareExchange(beat, 2, SESSION_NONE, SESSION_CONNECTED) === SESSION_NONE) {
+  session = new Session();
+  session.connectToMainThread();
+}
 
 // The worker's own keep-alive: a pending inspector request does not keep a thread alive.
 const timer = setInterval(check, data.pollMs);
-parentPort?.postMessage('ready');
+// Ready once the main thread has answered through the session (it is live there too).
+if (session === undefined) parentPort?.postMessage('ready');
+else session.post('Runtime.evaluate', { expression: '0', silent: true }, () => parentPort?.postMessage('ready'));
+// Stop as soon as the main thread says so (it may be exiting, and waiting for the disconnect).
+const stopping = (Atomics as unknown as AtomicsWaitAsync).waitAsync(beat, 1, 0);
+if (stopping.async) void stopping.value.then(stop);
+else stop();
+// Told to stop before it could connect (the process is exiting, or debug mode went off).
+if (session === undefined) stop();
+
+interface AtomicsWaitAsync {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}
 
 function check(): void {
   if (Atomics.load(beat, 1) !== 0) return stop();
@@ -80,4 +96,9 @@ function stop(): void {
   clearInterval(timer);
   session?.disconnect();
   session = undefined;
+  Atomics.store(beat, 2, SESSION_CLOSED);
+  Atomics.notify(beat, 2);
+  // Nothing else is left to do: end the thread now (the main thread does not terminate it, which
+  // could cut it off before it disconnects).
+  process.exit(0);
 }

@@ -3,6 +3,7 @@ import { blockedMessage } from './blocked-message.js';
 import { frameLocation } from './frames.js';
 import { PROBE_KEY, registerProbe, unregisterProbe, type ProbeResult } from './probe.js';
 import { printWarning, report } from './report.js';
+import { SESSION_CONNECTED, SESSION_NONE, SESSION_REFUSED } from './watchdog-session.js';
 import type { WatchdogData } from './watchdog-worker.js';
 
 // The main-thread half of the blocked-loop watchdog: an unref'd interval ticks a shared
@@ -22,11 +23,29 @@ interface Watchdog {
 }
 
 let current: Watchdog | undefined;
+/** The heartbeats of watchdog threads that have not exited yet (a stopped one ends by itself). */
+const threads = new Set<Int32Array>();
+let exitListener = false;
+
+/**
+ * At process exit, every watchdog thread still connected to the main thread's inspector
+ * disconnects first (the main thread waits for it, at most 250 ms): Node would otherwise print
+ * `Waiting for the debugger to disconnect...`, as if a debugger were attached.
+ */
+function disconnectAtExit(): void {
+  for (const beat of threads) {
+    const state = Atomics.compareExchange(beat, 2, SESSION_NONE, SESSION_REFUSED);
+    if (state !== SESSION_CONNECTED) continue;
+    Atomics.store(beat, 1, 1);
+    Atomics.notify(beat, 1);
+    Atomics.wait(beat, 2, SESSION_CONNECTED, 250);
+  }
+}
 
 /** Starts the watchdog (restarts it if running). Never keeps the process alive. */
 export function startWatchdog(slowMs: number, warnings: boolean): void {
   stopWatchdog();
-  const beat = new Int32Array(new SharedArrayBuffer(8));
+  const beat = new Int32Array(new SharedArrayBuffer(12));
   const tickMs = Math.max(1, Math.min(20, slowMs / 4));
   const data: WatchdogData = {
     buffer: beat.buffer as SharedArrayBuffer,
@@ -46,6 +65,12 @@ export function startWatchdog(slowMs: number, warnings: boolean): void {
     stderr: true,
   });
   worker.unref();
+  threads.add(beat);
+  worker.once('exit', () => threads.delete(beat));
+  if (!exitListener) {
+    exitListener = true;
+    process.on('exit', disconnectAtExit);
+  }
   const ready = new Promise<void>((resolve) => {
     worker.once('message', () => resolve());
     worker.once('exit', () => resolve());
@@ -69,9 +94,12 @@ export function stopWatchdog(): void {
   if (dog === undefined) return;
   current = undefined;
   clearInterval(dog.timer);
+  // The thread disconnects its inspector session and ends by itself; one that has not connected
+  // yet never will.
+  Atomics.compareExchange(dog.beat, 2, SESSION_NONE, SESSION_REFUSED);
   Atomics.store(dog.beat, 1, 1);
+  Atomics.notify(dog.beat, 1);
   unregisterProbe();
-  dog.worker.terminate().catch(() => undefined);
 }
 
 /** @internal Resolves once the worker watches (tests wait for it before they block the loop). */

@@ -9,6 +9,7 @@
  * Nothing is ever evaluated; the handler never throws.
  */
 import { allTasks } from '../core/index.js';
+import { now, toEpoch } from '../core/internal.js';
 import { formatTaskDetail } from './format-detail.js';
 import { formatTable } from './format-table.js';
 import { formatTree } from './format-tree.js';
@@ -44,6 +45,8 @@ export interface WhereResult {
 export interface CancelResult {
   readonly cancelled: string;
   readonly path: string;
+  /** When the cancellation was requested (epoch ms, on the clock of the snapshot's times). */
+  readonly at: number;
 }
 
 /** What `ping` answers. */
@@ -123,8 +126,9 @@ function cancelTask(id: string, reason: string | undefined): CancelResult {
     }
     throw unknownTask(id);
   }
+  const at = toEpoch(now());
   task.cancel(reason ?? 'requested with `tasktree cancel`');
-  return { cancelled: task.id, path: task.path };
+  return { cancelled: task.id, path: task.path, at };
 }
 
 function execute(request: Record<string, unknown>): unknown {

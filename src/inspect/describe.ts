@@ -46,3 +46,26 @@ export function describeWaitTarget(wait: WaitInfo, byId: Map<string, TaskInfo>):
 export function describeWait(wait: WaitInfo, byId: Map<string, TaskInfo>): string {
   return `waiting on ${describeWaitTarget(wait, byId)} for ${formatDuration(wait.forMs)}`;
 }
+
+/** `1 live task`, `2 live tasks`: `count` and `noun`, plural unless the count is 1. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Attribute values longer than this are cut with `…` in tables and trees (`where` shows them whole). */
+export const MAX_ATTRIBUTE_VALUE = 40;
+
+/** One attribute value as text: numbers and booleans as they are, strings bare unless that would be ambiguous. */
+export function attributeValue(value: string | number | boolean, max = MAX_ATTRIBUTE_VALUE): string {
+  if (typeof value !== 'string') return String(value);
+  const text = value === '' || /[\s,{}="]/.test(value) ? JSON.stringify(value) : value;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** `route=/users, method=GET`, or null when the task has no attributes. */
+export function formatAttributes(attributes: TaskInfo['attributes'], max = MAX_ATTRIBUTE_VALUE): string | null {
+  if (attributes === null) return null;
+  const entries = Object.entries(attributes);
+  if (entries.length === 0) return null;
+  return entries.map(([key, value]) => `${key}=${attributeValue(value, max)}`).join(', ');
+}

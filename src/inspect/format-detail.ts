@@ -1,8 +1,9 @@
 /**
  * `formatTaskDetail(snapshot, id)`: everything a snapshot knows about one task, as text — what
- * `tasktree where PID TASK_ID` prints. A pure function of the snapshot.
+ * `tasktree where PID TASK` prints. A pure function of the snapshot.
  */
 import { describeWaitTarget, formatDuration, indexTasks, taskLabel } from './describe.js';
+import { liveState } from './filter.js';
 import type { FinishedInfo, Snapshot, TaskInfo, WaitInfo } from './schema.js';
 
 const LABEL_WIDTH = 12;
@@ -38,7 +39,7 @@ function stack(title: string, frames: readonly string[] | null): string[] {
 }
 
 function childLine(snapshot: Snapshot, byId: Map<string, TaskInfo>, child: TaskInfo): string {
-  const notes: string[] = [child.state];
+  const notes: string[] = [liveState(child)];
   if (child.daemon) notes.push('daemon');
   if (child.waitingOn !== null) notes.push(`waiting on ${waitText(snapshot, byId, child.waitingOn)}`);
   if (child.cancelled !== null) notes.push(`cancel requested ${formatDuration(child.cancelled.forMs)} ago`);
@@ -51,7 +52,7 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
   const lines = [
     taskLabel(task.id, byId),
     line('path', task.path),
-    line('state', task.daemon ? `${task.state}, daemon` : task.state),
+    line('state', task.daemon ? `${liveState(task)}, daemon` : liveState(task)),
     line('parent', task.parentId === null ? '– (root task)' : label(snapshot, byId, task.parentId)),
     line('group', task.group),
     line('age', `${formatDuration(task.ageMs)} (created ${new Date(task.createdAt).toISOString()})`),

@@ -1,16 +1,25 @@
-import { describeWait, describeWaitTarget, formatDuration, indexTasks } from './describe.js';
+import { attributeValue, describeWait, describeWaitTarget, formatAttributes, formatDuration, indexTasks, plural } from './describe.js';
+import { describeFilter, filterTree, isFilterEmpty, liveState } from './filter.js';
+import type { TaskFilter } from './filter.js';
 import type { Snapshot, TaskInfo, WaitInfo } from './schema.js';
 
 /** Options of {@link formatTree}. */
 export interface FormatTreeOptions {
   /** Show identical sibling subtrees one by one instead of collapsing them as `[x120]`. */
   readonly expand?: boolean;
+  /**
+   * Show only the tasks that match (see {@link TaskFilter}) and their ancestors; an ancestor that
+   * does not match itself is shown as `name [id] (context)`, and a last line says how many match.
+   */
+  readonly filter?: TaskFilter;
 }
 
 interface Node {
   readonly task: TaskInfo;
   readonly children: Node[];
-  /** Equal for identical subtrees (same names, states, waits and shape; ids and ages aside). */
+  /** Shown only as the ancestor of a matching task. */
+  readonly context: boolean;
+  /** Equal for identical subtrees (same names, attributes, states, waits and shape; ids and ages aside). */
   shape: number;
 }
 
@@ -27,10 +36,12 @@ const MAX_INDENT = 48;
 
 /**
  * The task tree as text, like `pstree`: roots are tasks with no parent, children nested with
- * `├──`, `└──` and `│`. Each line shows the name, id, state, age and what the task waits on.
- * Identical sibling subtrees (same names up to numbers, states, waits and shape) are collapsed
- * as `[x120]` unless `expand` is set. Awaited-by
- * cycles — deadlocks — are listed after the tree as the cycle path.
+ * `├──`, `└──` and `│`. Each line shows the name, id, attributes (`{route=/users, method=GET}`),
+ * state (`queued`, `running`, or `cancelling` once its cancellation was requested), age and what
+ * the task waits on. Identical sibling subtrees (same names and attribute values up to numbers,
+ * states, waits and shape) are collapsed as `[x120]` unless `expand` is set. Awaited-by
+ * cycles — deadlocks — are listed after the tree as the cycle path. With a `filter`, only the
+ * matching tasks and their ancestors are shown.
  *
  * A pure function of the snapshot: it reads no clock.
  *
@@ -46,7 +57,8 @@ const MAX_INDENT = 48;
  */
 export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): string {
   const byId = indexTasks(snapshot);
-  const roots = buildForest(snapshot.tasks, byId);
+  const shown = filterTree(snapshot, options?.filter);
+  const roots = buildForest(shown.tasks, shown.context);
   const expand = options?.expand === true;
   if (!expand) assignShapes(roots, byId);
 
@@ -61,15 +73,18 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
     const { nodes, prefix, last, depth } = stack.pop() as Entry;
     const first = nodes[0] as Node;
     const marker = depth > MAX_INDENT ? `(depth ${depth}) ` : '';
-    lines.push(`${prefix}${last ? '└── ' : '├── '}${marker}${nodes.length === 1 ? taskLine(first.task, byId) : runLine(nodes, byId)}`);
+    const text = first.context ? contextLine(nodes) : nodes.length === 1 ? taskLine(first.task, byId) : runLine(nodes, byId);
+    lines.push(`${prefix}${last ? '└── ' : '├── '}${marker}${text}`);
     if (first.children.length > 0) {
       const indent = depth >= MAX_INDENT ? prefix : `${prefix}${last ? '    ' : '│   '}`;
       pushSiblings(first.children, indent, depth + 1);
     }
   }
-  if (lines.length === 0) lines.push('(no live tasks)');
+  const filtered = !isFilterEmpty(options?.filter);
+  if (lines.length === 0 && !filtered) lines.push('(no live tasks)');
 
-  const cycles = findCycles(snapshot.tasks, byId);
+  const visible = new Set(shown.tasks.map((t) => t.id));
+  const cycles = findCycles(snapshot.tasks, byId).filter((cycle) => cycle.some((id) => visible.has(id)));
   if (cycles.length > 0) {
     lines.push('', cycles.length === 1 ? 'Deadlock (tasks awaiting each other):' : `Deadlocks (${cycles.length} cycles of tasks awaiting each other):`);
     for (const cycle of cycles) {
@@ -77,16 +92,52 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
       lines.push(`  ${names.join(' → ')} → ${names[0] as string}`);
     }
   }
+  if (filtered) {
+    const summary = `${shown.matched} of ${plural(snapshot.tasks.length, 'live task')} match ${describeFilter(options?.filter)}`;
+    if (lines.length > 0) lines.push('');
+    lines.push(shown.context.size === 0 ? summary : `${summary}; (context) marks their ancestors`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
-/** `name [id] running 1.2 s — waiting on … for …` */
+/** `name [id] {key=value} running 1.2 s — waiting on … for …` */
 export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>): string {
-  let line = `${task.name} [${task.id}] ${task.state} ${formatDuration(task.ageMs)}`;
+  const attributes = formatAttributes(task.attributes);
+  let line = `${task.name} [${task.id}]${attributes === null ? '' : ` {${attributes}}`} ${liveState(task)} ${formatDuration(task.ageMs)}`;
   if (task.daemon) line += ' (daemon)';
   if (task.waitingOn !== null) line += ` — ${describeWait(task.waitingOn, byId)}`;
-  if (task.cancelled !== null) line += ` — cancelled ${formatDuration(task.cancelled.forMs)} ago: ${task.cancelled.message}`;
+  if (task.cancelled !== null) line += ` — cancel requested ${formatDuration(task.cancelled.forMs)} ago (${task.cancelled.message})`;
   return line;
+}
+
+/** An ancestor shown for its matching descendants: `name [id] {key=value} (context)`. */
+function contextLine(nodes: Node[]): string {
+  const first = (nodes[0] as Node).task;
+  const attributes = runAttributes(nodes);
+  const label = nodes.length === 1 ? `${first.name} [${first.id}]` : `[x${nodes.length}] ${runNames(nodes)} [${first.id} …]`;
+  return `${label}${attributes === null ? '' : ` {${attributes}}`} (context)`;
+}
+
+/** `request#1 … request#12`, or the one name when all are the same. */
+function runNames(nodes: Node[]): string {
+  const first = (nodes[0] as Node).task.name;
+  const last = (nodes[nodes.length - 1] as Node).task.name;
+  return last === first ? first : `${first} … ${last}`;
+}
+
+/** The attributes of a run of identical siblings: `key=value` when all agree, else `key=first … last`. */
+function runAttributes(nodes: Node[]): string | null {
+  const first = (nodes[0] as Node).task.attributes;
+  if (first === null || Object.keys(first).length === 0) return null;
+  const last = (nodes[nodes.length - 1] as Node).task.attributes ?? {};
+  return Object.entries(first)
+    .map(([key, value]) => {
+      const text = attributeValue(value);
+      const same = nodes.every(({ task }) => task.attributes !== null && task.attributes[key] === value);
+      const end = last[key];
+      return same || end === undefined ? `${key}=${text}` : `${key}=${text} … ${attributeValue(end)}`;
+    })
+    .join(', ');
 }
 
 function runLine(nodes: Node[], byId: Map<string, TaskInfo>): string {
@@ -98,23 +149,22 @@ function runLine(nodes: Node[], byId: Map<string, TaskInfo>): string {
     maxAge = Math.max(maxAge, task.ageMs);
   }
   const ages = formatDuration(minAge) === formatDuration(maxAge) ? formatDuration(minAge) : `${formatDuration(minAge)}–${formatDuration(maxAge)}`;
-  const lastName = (nodes[nodes.length - 1] as Node).task.name;
-  const names = lastName === first.name ? first.name : `${first.name} … ${lastName}`;
-  let line = `[x${nodes.length}] ${names} [${first.id} …] ${first.state} ${ages}`;
+  const attributes = runAttributes(nodes);
+  let line = `[x${nodes.length}] ${runNames(nodes)} [${first.id} …]${attributes === null ? '' : ` {${attributes}}`} ${liveState(first)} ${ages}`;
   if (first.daemon) line += ' (daemon)';
   // Ids of the first task's targets would mislead on a line that stands for many tasks.
   if (first.waitingOn !== null) line += ` — waiting on ${describeWaitTarget(first.waitingOn, byId).replace(IDS, '')}`;
-  if (first.cancelled !== null) line += ` — cancelled: ${first.cancelled.message}`;
+  if (first.cancelled !== null) line += ` — cancel requested (${first.cancelled.message})`;
   return line;
 }
 
-function buildForest(tasks: readonly TaskInfo[], byId: Map<string, TaskInfo>): Node[] {
+function buildForest(tasks: readonly TaskInfo[], context: ReadonlySet<string>): Node[] {
   const nodes = new Map<string, Node>();
-  for (const task of tasks) nodes.set(task.id, { task, children: [], shape: 0 });
+  for (const task of tasks) nodes.set(task.id, { task, children: [], context: context.has(task.id), shape: 0 });
   const roots: Node[] = [];
   for (const task of tasks) {
     const node = nodes.get(task.id) as Node;
-    const parent = task.parentId === null || !byId.has(task.parentId) ? undefined : nodes.get(task.parentId);
+    const parent = task.parentId === null ? undefined : nodes.get(task.parentId);
     if (parent === undefined || parent === node) roots.push(node);
     else parent.children.push(node);
   }
@@ -139,8 +189,12 @@ function assignShapes(roots: Node[], byId: Map<string, TaskInfo>): void {
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i] as Node;
     const { task } = node;
-    const wait = task.waitingOn === null ? '' : waitShape(task.waitingOn, byId);
-    const key = `${task.name.replace(DIGITS, '#')}\u0000${task.state}\u0000${task.daemon}\u0000${wait}\u0000${task.cancelled?.kind ?? ''}\u0000${node.children.map((c) => c.shape).join(',')}`;
+    const wait = task.waitingOn === null || node.context ? '' : waitShape(task.waitingOn, byId);
+    const attributes = (formatAttributes(task.attributes, Infinity) ?? '').replace(DIGITS, '#');
+    const own = node.context
+      ? `context\u0000${attributes}`
+      : `${attributes}\u0000${task.state}\u0000${task.daemon}\u0000${wait}\u0000${task.cancelled?.kind ?? ''}`;
+    const key = `${task.name.replace(DIGITS, '#')}\u0000${own}\u0000${node.children.map((c) => c.shape).join(',')}`;
     let shape = shapes.get(key);
     if (shape === undefined) shapes.set(key, (shape = shapes.size + 1));
     node.shape = shape;

@@ -1,6 +1,6 @@
 // tasktree/inspect: reads the core's registry and renders it. Data first (captureSnapshot,
-// captureCallGraph), pure renderers (formatTree, formatTable, formatCallGraph, formatTaskDetail),
-// then the thin I/O: printCallGraph, the dump signal, the monitor socket.
+// captureCallGraph), pure functions of it (filterSnapshot; the renderers formatTree, formatTable,
+// formatCallGraph, formatTaskDetail), then the thin I/O: printCallGraph, the dump signal, the monitor socket.
 export type { Snapshot, TaskInfo, FinishedInfo, WaitInfo, CancelInfo } from './schema.js';
 export { captureSnapshot } from './snapshot.js';
 export {
@@ -11,6 +11,7 @@ export {
   type CallGraphOptions,
   type PrintCallGraphOptions,
 } from './call-graph.js';
+export { filterSnapshot, liveState, LIVE_STATES, type LiveState, type TaskFilter } from './filter.js';
 export { formatTree, type FormatTreeOptions } from './format-tree.js';
 export { formatTable, type FormatTableOptions } from './format-table.js';
 export { formatTaskDetail } from './format-detail.js';

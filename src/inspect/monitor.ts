@@ -4,13 +4,18 @@
  * inspector: it needs no signal and opens no debugger port.
  *
  * Limits: request lines up to 64 KiB (a longer one is answered with `TOO_LARGE` and the connection
- * is closed), at most 16 connections at a time, idle connections closed after 5 minutes. The server
- * never keeps the process alive, and the socket file is removed by `close()` and at process exit.
+ * is closed), at most 16 connections at a time (a 17th is answered with one `TOO_MANY_CONNECTIONS`
+ * line and closed), idle connections closed after 5 minutes. The server never keeps the process
+ * alive, and the socket file is removed by `close()` and at process exit.
+ *
+ * The socket belongs to the process's main thread: `TASKTREE_MONITOR=1` starts nothing in a worker
+ * thread, and `startMonitor()` there needs a `path` of its own.
  */
 import { chmodSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { MAX_REQUEST_BYTES, handleRequest } from './agent.js';
 import { ensureMonitorDirectory } from './socket-path.js';
 
@@ -147,16 +152,38 @@ function serve(socket: Socket): void {
   });
 }
 
+/** Answers a connection over the limit with one error line, then closes it. */
+function refuse(socket: Socket): void {
+  socket.unref();
+  socket.on('error', () => {
+    // The client may be gone already.
+  });
+  const error = {
+    code: 'TOO_MANY_CONNECTIONS',
+    message: `the monitor serves ${MAX_CONNECTIONS} connections already, the most it takes; close one (a tasktree watch?) or try again later`,
+  };
+  // Whatever the client sends is read and dropped, so that it sees this line rather than a reset.
+  socket.resume();
+  socket.end(`${JSON.stringify({ id: null, ok: false, error })}\n`);
+  socket.setTimeout(5000, () => socket.destroy());
+}
+
 async function start(path: string, sweepDirectory: string | null): Promise<Monitor> {
   if (sweepDirectory !== null) sweepDeadSockets(sweepDirectory);
   await clearStaleSocket(path);
   const connections = new Set<Socket>();
+  const refused = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    if (connections.size >= MAX_CONNECTIONS) {
+      refused.add(socket);
+      socket.once('close', () => refused.delete(socket));
+      refuse(socket);
+      return;
+    }
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
     serve(socket);
   });
-  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {
@@ -181,7 +208,7 @@ async function start(path: string, sweepDirectory: string | null): Promise<Monit
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         running.delete(path);
-        for (const socket of connections) socket.destroy();
+        for (const socket of [...connections, ...refused]) socket.destroy();
         server.close(() => resolve());
         try {
           unlinkSync(path);
@@ -198,8 +225,9 @@ async function start(path: string, sweepDirectory: string | null): Promise<Monit
  * Starts the monitor endpoint of this process (see the module comment) and resolves once it
  * listens. Calling it again for the same path returns the same monitor.
  *
- * @throws Error when the directory is unsafe (owned by another user or reachable by others), or
- * another live process already listens on the path.
+ * @throws Error when the directory is unsafe (owned by another user or reachable by others),
+ * another live process already listens on the path, or it is called in a worker thread without a
+ * `path` (the default path is the main thread's).
  * @example
  * const monitor = await startMonitor();
  * // elsewhere: `tasktree pstree <pid>`
@@ -210,7 +238,12 @@ export function startMonitor(options: MonitorOptions = {}): Promise<Monitor> {
   let sweepDirectory: string | null = null;
   try {
     if (options.path !== undefined) path = options.path;
-    else {
+    else if (!isMainThread) {
+      throw new Error(
+        `startMonitor(): pid ${process.pid}'s monitor socket belongs to its main thread; call it there, ` +
+          'or give this worker a path of its own (startMonitor({ path }))',
+      );
+    } else {
       sweepDirectory = ensureMonitorDirectory();
       path = join(sweepDirectory, `${process.pid}.sock`);
     }
@@ -230,12 +263,14 @@ export function startMonitor(options: MonitorOptions = {}): Promise<Monitor> {
 }
 
 /**
- * Starts the monitor when the environment variable `TASKTREE_MONITOR` is `1`. Never throws and
- * never rejects: a failure is reported with `process.emitWarning`. Resolves to the monitor, or
- * `null` when it was not asked for or could not start.
+ * Starts the monitor when the environment variable `TASKTREE_MONITOR` is `1`, in the main thread
+ * only (worker threads share the environment and the pid, not the task registry: they stay
+ * silent). Never throws and never rejects: a failure is reported with `process.emitWarning`.
+ * Resolves to the monitor, or `null` when it was not asked for, this is a worker thread, or it
+ * could not start.
  */
 export function startMonitorFromEnv(): Promise<Monitor | null> {
-  if (process.env['TASKTREE_MONITOR'] !== '1') return Promise.resolve(null);
+  if (process.env['TASKTREE_MONITOR'] !== '1' || !isMainThread) return Promise.resolve(null);
   return startMonitor().then(
     (monitor) => monitor,
     (error: unknown) => {

@@ -1,16 +1,6 @@
-import { fileURLToPath } from 'node:url';
+import { isLibraryFrame } from '../core/internal.js';
 
-// Frames from tasktree itself say nothing about the user's code: drop them, and Node's internals.
-const libraryUrl = new URL('..', import.meta.url).href; // .../src/ (or dist/src/) of this package
-// Under source maps (`node --enable-source-maps`, Vitest) frames of dist/src/ show as src/.
-const sourceUrl = libraryUrl.endsWith('/dist/src/') ? new URL('../../src/', libraryUrl).href : libraryUrl;
-const libraryDirs = [...new Set([libraryUrl, fileURLToPath(libraryUrl), sourceUrl, fileURLToPath(sourceUrl)])];
-
-/** Is this formatted stack frame from tasktree or Node's internals? */
-export function isLibraryFrame(frame: string): boolean {
-  for (const dir of libraryDirs) if (frame.includes(dir)) return true;
-  return frame.includes('node:internal') || frame.includes('(node:');
-}
+export { isLibraryFrame };
 
 const cwdUrl = `file://${process.cwd()}/`;
 const cwdPath = `${process.cwd()}/`;

@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createConnection } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -64,10 +66,10 @@ describe('usage', () => {
   it('prints the help, with every exit code, and exits 0', async () => {
     const result = await runCli(['--help'], { env });
     assert.equal(result.code, 0);
-    for (const command of ['ps PID', 'pstree PID', 'where PID TASK_ID', 'cancel PID TASK_ID', 'watch PID']) {
+    for (const command of ['ps PID', 'pstree PID', 'where PID TASK', 'cancel PID TASK', 'watch PID']) {
       assert.ok(result.stdout.includes(command), command);
     }
-    for (let code = 0; code <= 9; code++) assert.match(result.stdout, new RegExp(`^  ${code}\\s+\\S`, 'm'));
+    for (let code = 0; code <= 11; code++) assert.match(result.stdout, new RegExp(`^  ${code}\\s+\\S`, 'm'));
   });
 
   it('prints the version of the package', async () => {
@@ -82,6 +84,20 @@ describe('the target process', () => {
     await new Promise((resolve) => gone.once('exit', resolve));
     const result = await runCli(['ps', String(gone.pid)], { env });
     assert.deepEqual(result, { code: 3, stdout: '', stderr: `tasktree: no process with pid ${gone.pid}\n` });
+  });
+
+  it('exits 3 for a process that exited but is not reaped yet (a zombie), and says so', async () => {
+    // sh starts node in the background and becomes `sleep`, which never waits for it.
+    const parent = await startChild('sh', ['-c', `"${NODE}" -e 0 & echo $!; exec sleep 30`], { readyPattern: /^\d+$/ });
+    const zombie = Number(parent.stdoutLines[0]);
+    await waitUntil(`pid ${zombie} is a zombie`, () => {
+      const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    });
+    for (const transport of [[], ['--transport', 'socket'], ['--transport', 'inspector']]) {
+      const result = await runCli(['ps', String(zombie), ...transport], { env });
+      assert.deepEqual(result, { code: 3, stdout: '', stderr: `tasktree: pid ${zombie} has exited (zombie, not yet reaped by its parent)\n` });
+    }
   });
 
   it('exits 5 when the pid is not a Node process, and never signals it', async () => {
@@ -128,6 +144,67 @@ describe('the target process', () => {
     const result = await runCli(['ps', String(plain.pid), '--transport', 'socket'], { env });
     assert.equal(result.code, 6);
     assert.match(result.stderr, new RegExp(`^tasktree: no tasktree monitor answers for pid ${plain.pid} \\(looked for .*${plain.pid}\\.sock`));
+  });
+});
+
+describe('the monitor socket', () => {
+  it('gives way to the inspector, saying so in one line, when the process does not answer on it (a blocked event loop)', async () => {
+    const port = await freePort();
+    const target = await startFixture('cli-target', { args: ['--monitor', '--block'], nodeArgs: [`--inspect-port=${port}`], env });
+    const result = await runCli(['pstree', String(target.pid)], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stderr,
+      `tasktree: pid ${target.pid}'s monitor socket did not answer within 1000 ms (its event loop is probably blocked); ` +
+        'reading it through the inspector instead\n',
+    );
+    assert.match(result.stdout, /── worker/);
+    assert.equal(await inspectorAnswers(port), false, 'the inspector is closed again');
+  });
+
+  it('with --transport socket, fails saying the event loop is probably blocked and how to see it', async () => {
+    const target = await startFixture('cli-target', { args: ['--monitor', '--block'], env });
+    const result = await runCli(['ps', String(target.pid), '--transport', 'socket', '--timeout', '1500'], { env });
+    assert.deepEqual(result, {
+      code: 7,
+      stdout: '',
+      stderr:
+        `tasktree: pid ${target.pid} accepted the monitor connection but did not answer within 1500 ms: its event loop is ` +
+        'probably blocked (busy in JavaScript or in a synchronous call); see where with --transport inspector\n',
+    });
+    assert.doesNotMatch(target.stderr(), /Debugger listening/, 'no inspector was opened');
+  });
+
+  it('exits 11 with the monitor\'s own message when it refuses the connection (16 already open)', async () => {
+    const target = await startFixture('cli-target', { args: ['--monitor'], env });
+    const path = (JSON.parse(target.ready) as { monitor: string }).monitor;
+    const held = await Promise.all(
+      Array.from(
+        { length: 16 },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            // Each one answered: the monitor counts it.
+            const socket = createConnection(path, () => socket.write('{"cmd":"ping"}\n'));
+            socket.once('data', () => resolve(socket));
+            socket.once('error', reject);
+          }),
+      ),
+    );
+    try {
+      for (const transport of [[], ['--transport', 'socket']]) {
+        const result = await runCli(['ps', String(target.pid), ...transport], { env });
+        assert.deepEqual(result, {
+          code: 11,
+          stdout: '',
+          stderr:
+            `tasktree: pid ${target.pid}'s monitor socket refused the connection: the monitor serves 16 connections already, ` +
+            'the most it takes; close one (a tasktree watch?) or try again later\n',
+        });
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await waitUntil('a slot is free again', async () => (await runCli(['ps', String(target.pid)], { env })).code === 0);
   });
 });
 

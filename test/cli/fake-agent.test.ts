@@ -36,9 +36,19 @@ describe('the inspector transport', () => {
   });
 
   it('passes the task id and the reason of cancel through', async () => {
-    const result = await runCli(['cancel', String(target.pid), 'fake.2', '--reason', 'it is "stuck" \\ really', '--json'], { env });
+    const result = await runCli(['cancel', String(target.pid), 'fake.2', '--reason', 'it is "stuck" \\ really', '--json', '--wait', '0'], { env });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { cancelled: 'fake.2', path: 'main › worker-2' });
+    assert.deepEqual(JSON.parse(result.stdout), {
+      cancelled: 'fake.2',
+      name: 'worker-2',
+      path: 'main › worker-2',
+      status: 'not-waited',
+      endedAfterMs: null,
+      waitMs: 0,
+      finished: null,
+      task: null,
+      children: [],
+    });
     assert.equal(await target.waitForLine(/^cancel /), 'cancel fake.2 it is "stuck" \\ really');
   });
 

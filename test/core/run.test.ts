@@ -141,12 +141,61 @@ describe('run()', () => {
 });
 
 describe('run() in a real process', () => {
+  /** stderr's lines, with the varying milliseconds as `N`. */
+  const stderrLines = (stderr: string): string[] => stderr.trimEnd().split('\n').map((line) => line.replace(/ in \d+ ms(,|$)/, ' in N ms$1'));
+
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    it(`${signal} cancels the root gracefully: cleanups run and run() rejects with the cancellation`, async () => {
-      const res = await runFixture('core-signals', ['graceful'], (line, child) => {
+    const cancelling = `tasktree: ${signal} — cancelling main (a second ${signal} exits at once)`;
+
+    it(`${signal} cancels the root gracefully, then exits ${code} with one line, when nothing catches the cancellation`, async () => {
+      const res = await runFixture('core-signals', ['uncaught'], (line, child) => {
+        if (line === 'ready') child.kill(signal);
+      });
+      assert.deepEqual(stderrLines(res.stderr), [cancelling, `tasktree: ${signal} — cancelled main, 2 tasks finished their cleanup in N ms`]);
+      // Both cleanups ran; the code after run() did not.
+      assert.deepEqual(res.stdout.trim().split('\n').sort(), ['main cleanup', 'ready', 'worker cleanup']);
+      assert.equal(res.code, code);
+    });
+
+    it(`${signal} exits ${code} too when main catches the cancellation and returns normally`, async () => {
+      const res = await runFixture('core-signals', ['caught'], (line, child) => {
+        if (line === 'ready') child.kill(signal);
+      });
+      assert.deepEqual(stderrLines(res.stderr), [cancelling, `tasktree: ${signal} — cancelled main, 2 tasks finished their cleanup in N ms`]);
+      assert.deepEqual(res.stdout.trim().split('\n').sort(), ['main caught signal', 'ready', 'worker cleanup']);
+      assert.equal(res.code, code);
+    });
+
+    it(`a second ${signal} during a cleanup that ignores its signal exits at once with ${code}, naming what still runs`, async () => {
+      const res = await runFixture('core-signals', ['stubborn'], (line, child) => {
+        if (line === 'ready') child.kill(signal);
+        if (line === 'cancel requested') child.kill(signal);
+      });
+      assert.deepEqual(res.stdout.trim().split('\n'), ['ready', 'cancel requested'], res.stderr);
+      assert.deepEqual(stderrLines(res.stderr), [cancelling, `tasktree: second ${signal} — exiting at once; still running: main › stubborn`]);
+      assert.equal(res.code, code, res.stderr);
+    });
+
+    it(`a real error of the cleanup after ${signal} is printed as a tree, and the exit code is still ${code}`, async () => {
+      const res = await runFixture('core-signals', ['cleanup-fails'], (line, child) => {
+        if (line === 'ready') child.kill(signal);
+      });
+      const lines = stderrLines(res.stderr);
+      assert.deepEqual(lines.slice(0, 3), [
+        cancelling,
+        `tasktree: ${signal} — cancelled main, 2 tasks finished their cleanup in N ms, with an error:`,
+        "TaskGroupError: TaskGroup 'main' failed with 1 error: [flush] Error: flush failed",
+      ]);
+      assert.match(res.stderr, /└─ \[main › flush\] Error: flush failed\n\s+at .*core-signals\.js:\d+/);
+      assert.doesNotMatch(res.stderr, /not reached/);
+      assert.equal(res.code, code);
+    });
+
+    it(`with exitOnSignal: false, ${signal} makes run() reject with the cancellation and prints nothing`, async () => {
+      const res = await runFixture('core-signals', ['opt-out'], (line, child) => {
         if (line === 'ready') child.kill(signal);
       });
       assert.equal(res.stderr, '');
@@ -162,12 +211,13 @@ describe('run() in a real process', () => {
       assert.equal(res.code, 7);
     });
 
-    it(`a second ${signal} exits at once with ${code}`, async () => {
-      const res = await runFixture('core-signals', ['twice'], (line, child) => {
+    it(`with exitOnSignal: false, a second ${signal} still exits at once with ${code}`, async () => {
+      const res = await runFixture('core-signals', ['opt-out-stubborn'], (line, child) => {
         if (line === 'ready') child.kill(signal);
         if (line === 'cancel requested') child.kill(signal);
       });
       assert.deepEqual(res.stdout.trim().split('\n'), ['ready', 'cancel requested'], res.stderr);
+      assert.deepEqual(stderrLines(res.stderr), [`tasktree: second ${signal} — exiting at once; still running: main › stubborn`]);
       assert.equal(res.code, code, res.stderr);
     });
 
@@ -180,6 +230,18 @@ describe('run() in a real process', () => {
       assert.equal(res.signal, signal, res.stderr);
     });
   }
+
+  it('SIGTERM after SIGINT exits at once with 143', async () => {
+    const res = await runFixture('core-signals', ['stubborn'], (line, child) => {
+      if (line === 'ready') child.kill('SIGINT');
+      if (line === 'cancel requested') child.kill('SIGTERM');
+    });
+    assert.deepEqual(stderrLines(res.stderr), [
+      'tasktree: SIGINT — cancelling main (a second SIGINT exits at once)',
+      'tasktree: SIGTERM after SIGINT — exiting at once; still running: main › stubborn',
+    ]);
+    assert.equal(res.code, 143);
+  });
 
   it('failing, cancelled and timing-out groups cause no unhandled rejection (default --unhandled-rejections)', async () => {
     const res = await runFixture('core-no-unhandled');

@@ -21,6 +21,8 @@ describe('bad input', () => {
     });
     throwsWith(() => TaskGroup.run('g', undefined as never), 'TypeError', /^TaskGroup\.run\(name, body, options\): expected body to be a function, got undefined \(undefined\)$/);
     await assert.rejects(run(5 as never), { name: 'TypeError', message: /^run\(main, options\): expected main to be a function, got 5 \(number\)$/ });
+    await assert.rejects(run(() => 1, { exitOnSignal: 'no' as never }), { name: 'TypeError', message: /^run\(main, options\): expected exitOnSignal to be a boolean, got 'no' \(string\)$/ });
+    await assert.rejects(run(() => 1, { handleSignals: 0 as never }), { name: 'TypeError', message: /^run\(main, options\): expected handleSignals to be a boolean, got 0 \(number\)$/ });
     throwsWith(() => withTimeout(5, {} as never), 'TypeError', /^withTimeout\(ms, fn\): expected fn to be a function, got \[object Object\] \(object\)$/);
   });
 

@@ -66,6 +66,20 @@ describe('strict mode', () => {
     assert.match(stdout, /reports: blocked/);
   });
 
+  it('prints an uncaught DebugStrictError as its message, one line per report, and the line of the run', async () => {
+    const { code, stderr } = await runFixture('debug-exit', ['strict'], { TASKTREE_DEBUG: 'strict' });
+    assert.equal(code, 1);
+    const runLine = markerLocation('debug-exit', 'STRICT-RUN-LINE').split(':')[1];
+    const error = stderr.slice(stderr.indexOf('DebugStrictError:'), stderr.lastIndexOf('\nNode.js')).trimEnd().split('\n');
+    assert.equal(error.length, 3, stderr);
+    assert.equal(error[0], "DebugStrictError: tasktree strict debug mode: 1 debug report during run 'main':");
+    assert.match(error[1] ?? '', /^ {2}\[blocked\] event loop blocked for \d+ ms by task main › hog at dist\/test\/fixtures\/debug-exit\.js:\d+$/);
+    assert.match(error[2] ?? '', new RegExp(`^ {4}at async \\S*debug-exit\\.js:${Number(runLine) + 1}:\\d+$`));
+    // Not the reports again as objects, and no code frame or frame inside tasktree.
+    assert.doesNotMatch(stderr, /reports:|kind:|run-hook|dist\/src\//);
+    assert.doesNotMatch(stderr, /Waiting for the debugger/);
+  });
+
   it('makes the process exit with code 1 when a report was made outside any run', async () => {
     const { code, stderr } = await runFixture('debug-strict', ['exit'], { TASKTREE_DEBUG: 'strict' });
     assert.equal(code, 1);

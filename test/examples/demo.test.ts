@@ -9,8 +9,9 @@ describe('the demo (npm run demo)', () => {
     const exit = await demo.exited;
     const out = demo.stdout;
     assert.equal(exit.code, 0, `${out}\n${demo.stderr}`);
-    // pstree while the requests are in flight: the collapsed requests and the deadlock.
-    assert.match(out, /\[x12\] request#\d+ … request#\d+ \[\S+ …\] running .* — waiting on 2 tasks: db-query, db-posts/);
+    // pstree while the requests are in flight: the collapsed requests (their urls differ only in
+    // numbers) and the deadlock.
+    assert.match(out, /\[x12\] request#\d+ … request#\d+ \[\S+ …\] \{method=GET, url=\/user\/\d+ … \/user\/\d+\} running .* — waiting on 2 tasks: db-query, db-posts/);
     assert.match(out, /Deadlock \(tasks awaiting each other\):\n\s+lock-a \[\S+\] → lock-b \[\S+\] → lock-a/);
     assert.match(out, /waiting on db\.query users for \d+ ms/);
     // The dump on SIGUSR2 came from the service itself.
@@ -21,7 +22,8 @@ describe('the demo (npm run demo)', () => {
     assert.match(out, /503 {2}\/deadlock .*cancelled explicitly: break the deadlock/);
     // Graceful shutdown: the request in flight was answered, the service exited 0.
     assert.match(out, /in flight at shutdown: 503 \/slow → cancelled: parent 'main' was cancelled \(outside signal aborted: SIGTERM\)/);
-    assert.match(out, /the service exited with code 0/);
+    // It handles the signal itself (exitOnSignal: false): its own last line, exit code 0.
+    assert.match(out, /the service exited with code 0; its last line: service stopped after \d+ requests: outside signal aborted: SIGTERM/);
     // Debug mode names the task that blocked the event loop, and the line.
     assert.match(out, /event loop blocked for \d+ ms by task main › request#1 › render at examples\/service\.ts:\d+/);
     assert.match(out, /the debug service exited with code 0/);

@@ -4,6 +4,7 @@ import { CancelledError, run, sleep, spawn } from '../../src/core/index.js';
 import type { Task } from '../../src/core/index.js';
 import { AGENT_KEY, MAX_REQUEST_BYTES, handleRequest, installAgent } from '../../src/inspect/agent.js';
 import type { Snapshot } from '../../src/inspect/schema.js';
+import { captureSnapshot } from '../../src/inspect/snapshot.js';
 
 interface Answer {
   id: unknown;
@@ -151,7 +152,7 @@ describe('handleRequest', () => {
     assert.equal(errorCode({ cmd: 'cancel', task: 'no.such' }), 'UNKNOWN_TASK');
   });
 
-  it('cancels a live task with the given reason, and answers its id and path', async () => {
+  it('cancels a live task with the given reason, and answers its id, its path and when', async () => {
     await run(
       async () => {
         let seen: unknown;
@@ -163,11 +164,11 @@ describe('handleRequest', () => {
           }
         });
         await sleep(1);
-        assert.deepEqual(ask({ id: 4, cmd: 'cancel', task: worker.id, reason: 'stuck' }), {
-          id: 4,
-          ok: true,
-          result: { cancelled: worker.id, path: 'main › worker' },
-        });
+        const before = captureSnapshot().capturedAt;
+        const answer = ask({ id: 4, cmd: 'cancel', task: worker.id, reason: 'stuck' });
+        const at = (answer.result as { at: number }).at;
+        assert.deepEqual(answer, { id: 4, ok: true, result: { cancelled: worker.id, path: 'main › worker', at } });
+        assert.ok(at >= before && at <= captureSnapshot().capturedAt, 'on the clock of the snapshot');
         await worker;
         assert.ok(seen instanceof CancelledError);
         assert.match(seen.message, /stuck/);

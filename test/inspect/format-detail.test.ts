@@ -84,7 +84,7 @@ describe('formatTaskDetail', () => {
       [
         'request#42 [p.2]',
         '  path         main › request#42',
-        '  state        running',
+        '  state        cancelling',
         '  parent       main [p.1]',
         '  group        main',
         '  age          1 min 23 s (created 2025-01-02T03:04:05.000Z)',
@@ -102,7 +102,7 @@ describe('formatTaskDetail', () => {
         '    at handle (file:///app/server.js:12:11)',
         '  children (2)',
         '    db [p.3]  running, waiting on db.query for 999 ms',
-        "    cache [p.4]  queued, daemon, waiting on a slot in 'request#42' for 1 h 2 min, cancel requested 10 ms ago",
+        "    cache [p.4]  cancelling, daemon, waiting on a slot in 'request#42' for 1 h 2 min, cancel requested 10 ms ago",
       ].join('\n'),
     );
   });
@@ -120,7 +120,7 @@ describe('formatTaskDetail', () => {
         "  waiting on   group 'main' for 2.3 s",
         '  awaited by   –',
         '  children (2)',
-        '    request#42 [p.2]  running, waiting on 2 tasks: db [p.3], [p.77] for 1.2 s, cancel requested 450 ms ago',
+        '    request#42 [p.2]  cancelling, waiting on 2 tasks: db [p.3], [p.77] for 1.2 s, cancel requested 450 ms ago',
         '    ticker [p.5]  running, daemon, waiting on sleep 60000 ms for 59.0 s',
       ].join('\n'),
     );

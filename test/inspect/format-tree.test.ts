@@ -92,9 +92,58 @@ describe('formatTree', () => {
     );
   });
 
-  it('shows requested cancellations of tasks that have not finished', () => {
+  it('shows a task whose cancellation was requested, but which has not finished, as cancelling', () => {
     const tasks = [taskInfo({ id: 'a.1', name: 'stubborn', cancelled: { kind: 'explicit', message: 'cancelled explicitly', forMs: 6000 } })];
-    assert.equal(formatTree(snapshotOf(tasks)), '└── stubborn [a.1] running 1.0 s — cancelled 6.0 s ago: cancelled explicitly\n');
+    assert.equal(formatTree(snapshotOf(tasks)), '└── stubborn [a.1] cancelling 1.0 s — cancel requested 6.0 s ago (cancelled explicitly)\n');
+  });
+
+  it('shows attributes inline, after the id', () => {
+    const tasks = [taskInfo({ id: 'a.1', name: 'handler', attributes: { route: '/users', method: 'GET', retry: false, q: 'a, b' } })];
+    assert.equal(formatTree(snapshotOf(tasks)), '└── handler [a.1] {route=/users, method=GET, retry=false, q="a, b"} running 1.0 s\n');
+  });
+
+  it('keeps siblings whose attributes differ apart, and collapses those that differ only in numbers', () => {
+    const tasks = [main];
+    for (const [i, route] of ['/users/1', '/users/2', '/users/3', '/posts/1'].entries()) {
+      tasks.push(taskInfo({ id: `h.${i}`, name: 'handler', parentId: 'a.1', attributes: { route: route, requestId: 100 + i } }));
+    }
+    assert.equal(
+      formatTree(snapshotOf(tasks)),
+      [
+        "└── main [a.1] running 5.2 s — waiting on group 'main' for 5.1 s",
+        '    ├── [x3] handler [h.0 …] {route=/users/1 … /users/3, requestId=100 … 102} running 1.0 s',
+        '    └── handler [h.3] {route=/posts/1, requestId=103} running 1.0 s',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows only the matching tasks and their ancestors with a filter, the ancestors marked (context)', () => {
+    const tasks = [
+      main,
+      taskInfo({ id: 'r.1', name: 'request#1', parentId: 'a.1', attributes: { route: '/users' } }),
+      taskInfo({ id: 'q.1', name: 'db-query', parentId: 'r.1', waitingOn: { kind: 'promise', label: 'db.query', forMs: 300 } }),
+      taskInfo({ id: 'r.2', name: 'request#2', parentId: 'a.1', attributes: { route: '/posts' } }),
+      taskInfo({ id: 'q.2', name: 'cache', parentId: 'r.2' }),
+      taskInfo({ id: 't.1', name: 'ticker', parentId: 'a.1' }),
+    ];
+    assert.equal(
+      formatTree(snapshotOf(tasks), { filter: { name: 'db-*' } }),
+      [
+        '└── main [a.1] (context)',
+        '    └── request#1 [r.1] {route=/users} (context)',
+        '        └── db-query [q.1] running 1.0 s — waiting on db.query for 300 ms',
+        '',
+        '1 of 6 live tasks match name "db-*"; (context) marks their ancestors',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(
+      formatTree(snapshotOf(tasks), { filter: { attributes: { route: '/posts' } } }).split('\n')[1],
+      '    └── request#2 [r.2] {route=/posts} running 1.0 s',
+      'the children of a matching task are not shown unless they match',
+    );
+    assert.equal(formatTree(snapshotOf(tasks), { filter: { name: 'nothing' } }), '0 of 6 live tasks match name "nothing"\n');
   });
 
   it('says so when there are no live tasks', () => {

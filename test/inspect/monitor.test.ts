@@ -171,13 +171,21 @@ describe('the monitor', () => {
     assert.equal((await ask(path, { cmd: 'ping' })).ok, true);
   });
 
-  it('accepts at most 16 connections at a time', async () => {
+  it('accepts at most 16 connections at a time, and answers a 17th with one error line before closing it', async () => {
     const clients = await Promise.all(Array.from({ length: 16 }, () => connect(path)));
     for (const client of clients) client.send('{"cmd":"ping"}\n');
     for (const client of clients) assert.equal((await client.next()).ok, true);
     const extra = await connect(path);
     extra.send('{"cmd":"ping"}\n');
-    await extra.ended; // closed without an answer
+    assert.deepEqual(await extra.next(), {
+      id: null,
+      ok: false,
+      error: {
+        code: 'TOO_MANY_CONNECTIONS',
+        message: 'the monitor serves 16 connections already, the most it takes; close one (a tasktree watch?) or try again later',
+      },
+    });
+    await extra.ended;
     for (const client of clients) client.destroy();
     await waitUntil('a slot is free again', async () => {
       try {
@@ -265,5 +273,40 @@ describe('starting the monitor', () => {
     } finally {
       removeDir(unsafe);
     }
+  });
+});
+
+describe('the monitor and worker threads', () => {
+  let runtimeDir = '';
+
+  before(() => {
+    runtimeDir = privateRuntimeDir();
+  });
+
+  after(async () => {
+    await killAll();
+    removeDir(runtimeDir);
+  });
+
+  it('belongs to the main thread: with TASKTREE_MONITOR=1, workers that load tasktree stay silent and serve nothing', async () => {
+    const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, TASKTREE_MONITOR: '1' };
+    const host = await startFixture('monitor-workers', { env });
+    const ready = JSON.parse(host.ready) as { monitor: string; workers: Array<{ monitor: string | null; startMonitor: string }> };
+    assert.equal(ready.monitor, join(runtimeDir, 'tasktree', `${host.pid}.sock`));
+    assert.equal(ready.workers.length, 3);
+    for (const worker of ready.workers) {
+      assert.equal(worker.monitor, null);
+      assert.equal(
+        worker.startMonitor,
+        `startMonitor(): pid ${host.pid}'s monitor socket belongs to its main thread; call it there, or give this worker a path of its own (startMonitor({ path }))`,
+      );
+    }
+    const snapshot = (await ask(ready.monitor, { cmd: 'snapshot' })).result as { tasks: Array<{ name: string }> };
+    assert.deepEqual(
+      snapshot.tasks.map((t) => t.name),
+      ['main', 'in-main'],
+    );
+    assert.doesNotMatch(host.stderr(), /could not start the monitor|already listening/);
+    assert.equal(host.stderr(), '');
   });
 });
