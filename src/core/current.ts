@@ -1,6 +1,8 @@
 import { storage } from './context.js';
-import { taskOfScope, waitOn, type Task } from './task.js';
+import { taskOfScope } from './scope-kind.js';
+import type { Task } from './task.js';
 import { checkName } from './validate.js';
+import { waitOn } from './waits.js';
 
 /**
  * The task whose code is running, or `undefined` outside any task. Correct across awaits and

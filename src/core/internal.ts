@@ -1,8 +1,10 @@
 // The interface the outer layers (inspect, debug, testing) read the core through. Everything
 // here is internal: not exported from the package, and free to change with the core.
 import type { CancelledError } from './errors.js';
-import { CANCELLED, FULFILLED, QUEUED, SCOPE_CLOSED, cancelOf, extraOf, isTaskWait, type Task, type TaskExtra } from './task.js';
+import type { Task } from './task.js';
 import { TaskGroup } from './task-group.js';
+import { CANCELLED, FULFILLED, QUEUED, SCOPE_CLOSED, cancelOf, extraOf, type TaskExtra } from './task-state.js';
+import { isTaskWait } from './waits.js';
 
 export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hooks.js';
 export { liveTasks, finishedTasks, rootGroups } from './registry.js';

@@ -1,6 +1,9 @@
 import type { CancelledError } from './errors.js';
-import { Task, extraOf } from './task.js';
-import { groupExtraOf, type TaskGroup } from './task-group.js';
+import { groupExtraOf } from './group-state.js';
+import { TaskClass } from './scope-kind.js';
+import type { Task } from './task.js';
+import type { TaskGroup } from './task-group.js';
+import { extraOf } from './task-state.js';
 
 // Awaiting a task, `waitFor(promise)` and `group.whenBelow(n)` are cancellation points: when the
 // waiting scope (a task, or a `TaskGroup.run` body) is cancelled while it waits, the await throws
@@ -29,7 +32,7 @@ interface Slot {
 }
 
 function slotOf(scope: Task | TaskGroup): Slot {
-  return scope instanceof Task ? extraOf(scope) : groupExtraOf(scope);
+  return scope instanceof TaskClass ? extraOf(scope) : groupExtraOf(scope);
 }
 
 /** `waits` with `wait` added: the wait itself while it is the only one, an array once there are more. */
@@ -60,7 +63,7 @@ function removeWait(scope: Task | TaskGroup, wait: Wait): void {
 
 /** @internal Ends every pending wait of `scope` with `error`. */
 export function interrupt(scope: Task | TaskGroup, error: CancelledError): void {
-  const slot: Slot | undefined = scope instanceof Task ? scope._extra : scope._x;
+  const slot: Slot | undefined = scope instanceof TaskClass ? scope._extra : scope._x;
   const waits = slot?._waits;
   if (slot === undefined || waits === undefined) return;
   slot._waits = undefined;

@@ -1,5 +1,6 @@
-import { groupsOf, type Task } from './task.js';
+import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
+import { groupsOf } from './task-state.js';
 
 // The registry is the task tree itself: groups without a live owner (top-level groups and the one
 // `run()` makes) are linked here while they have live tasks; every other task is reachable from

@@ -2,7 +2,7 @@ import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { CancelledError } from './errors.js';
 import { liveTasks } from './registry.js';
-import { cancelTask } from './task-group.js';
+import { cancelTask } from './cancel.js';
 import type { Task } from './task.js';
 import { now } from './time.js';
 

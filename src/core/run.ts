@@ -1,8 +1,9 @@
 import { anchorAtCaller } from './errors.js';
 import { runHooks, type RunHookSession } from './hooks.js';
 import { watchSignals, type SignalWatch } from './run-signals.js';
-import { FULFILLED, REJECTED, type TaskFunction } from './task.js';
+import type { TaskFunction } from './task.js';
 import { TaskGroup } from './task-group.js';
+import { FULFILLED, REJECTED } from './task-state.js';
 import { checkBoolean, checkFunction, checkName, checkOptions } from './validate.js';
 
 /** Options of {@link run}. */

@@ -1,7 +1,8 @@
 import { storage } from './context.js';
-import { beginWait, endWait, taskOfScope } from './task.js';
+import { taskOfScope } from './scope-kind.js';
 import { MAX_TIMER_MS, now } from './time.js';
 import { checkMs, checkOptions, checkSignal } from './validate.js';
+import { beginWait, endWait } from './waits.js';
 
 /** Options of {@link sleep}. */
 export interface SleepOptions {

@@ -1,5 +1,14 @@
 import { storage } from './context.js';
-import { Task, ownScope, type SpawnOptions, type TaskFunction } from './task.js';
+import { ScopeClosedError } from './errors.js';
+import { spawnInto as importedSpawnInto } from './spawn-into.js';
+import { Task, type SpawnOptions, type TaskFunction } from './task.js';
+import { TaskGroup } from './task-group.js';
+import { SCOPE_CLOSED as importedSCOPE_CLOSED, groupsOf as importedGroupsOf } from './task-state.js';
+
+// On every task's path: read through module-local constants (see "Hot paths" in index.ts).
+const spawnInto = importedSpawnInto;
+const groupsOf = importedGroupsOf;
+const SCOPE_CLOSED = importedSCOPE_CLOSED;
 
 /**
  * Spawns a task into the innermost scope: the `TaskGroup.run` body's group, else the current
@@ -29,5 +38,12 @@ export function spawn<T>(a: string | TaskFunction<T>, b?: TaskFunction<T> | Spaw
     );
   }
   const group = scope instanceof Task ? ownScope(scope, api) : scope;
-  return group._spawn(api, a, b, c);
+  return spawnInto(group, api, a, b, c);
+}
+
+/** The task's own scope (where `spawn()` inside it goes), created on first use. */
+function ownScope(task: Task, api: string): TaskGroup {
+  for (let g = groupsOf(task); g !== undefined; g = g._nextG) if (g._implicit) return g;
+  if ((task._flags & SCOPE_CLOSED) !== 0) throw new ScopeClosedError(task.name, api);
+  return TaskGroup._implicitFor(task);
 }

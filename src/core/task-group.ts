@@ -1,42 +1,34 @@
-import type { AsyncResource } from 'node:async_hooks';
+// The TaskGroup class: a scope's public API (`TaskGroup.run`, `await using`, spawn, cancel, signal,
+// whenBelow) and its fields. What happens behind the API lives in the files named at each call:
+// spawn-into.ts, group-join.ts, group-close.ts, failures.ts, concurrency.ts, cancel.ts, and, for
+// the constructor, group-links.ts, group-signal.ts and group-timeout.ts.
 import { storage } from './context.js';
-import { deferred, type Deferred } from './deferred.js';
-import {
-  CancelledError,
-  ScopeClosedError,
-  TaskGroupError,
-  TimeoutError,
-  isCancellation,
-  type TaskFailure,
-} from './errors.js';
-import { emit, isObserved } from './events.js';
-import { hooks } from './hooks.js';
-import { interrupt, interruptible, type Wait } from './interrupt.js';
-import { nextSeq } from './ids.js';
-import { linkRoot, unlinkRoot } from './registry.js';
-import {
-  CANCELLED,
-  DAEMON,
-  QUEUED,
-  REJECTED,
-  RUNNING,
-  SLOT,
-  Task,
-  beginWait,
-  cancelOf,
-  captureContext,
-  endWait,
-  extraOf,
-  groupsOf,
-  scheduleStart,
-  settleTask,
-  taskOfScope,
-  type SpawnOptions,
-  type TaskExtra,
-  type TaskFunction,
-} from './task.js';
-import { MAX_TIMER_MS, now, stamp } from './time.js';
-import { checkConcurrency, checkFunction, checkMs, checkName, checkOptions, checkSignal, show } from './validate.js';
+import { deferred } from './deferred.js';
+import { CancelledError, type TaskFailure } from './errors.js';
+import { cancelGroup } from './cancel.js';
+import { startQueued, wakeBelow, whenBelow } from './concurrency.js';
+import { fail } from './failures.js';
+import { checkDone as importedCheckDone } from './group-close.js';
+import { exitScope, outcome, runBody } from './group-join.js';
+import { linkToOwner as importedLinkToOwner, nestIn } from './group-links.js';
+import { linkSignal } from './group-signal.js';
+import { CLOSED as importedCLOSED, CLOSING as importedCLOSING, OPEN as importedOPEN, groupExtraOf, type GroupExtra } from './group-state.js';
+import { startTimeout } from './group-timeout.js';
+import { unlinkRoot } from './registry.js';
+import { registerTaskGroupClass, taskOfScope } from './scope-kind.js';
+import { spawnInto as importedSpawnInto } from './spawn-into.js';
+import type { SpawnOptions, Task, TaskFunction } from './task.js';
+import { DAEMON, REJECTED, RUNNING, SLOT } from './task-state.js';
+import { stamp } from './time.js';
+import { checkConcurrency, checkFunction, checkMs, checkName, checkOptions, checkSignal } from './validate.js';
+
+// On every task's path: read through module-local constants (see "Hot paths" in index.ts).
+const spawnInto = importedSpawnInto;
+const checkDone = importedCheckDone;
+const linkToOwner = importedLinkToOwner;
+const OPEN = importedOPEN;
+const CLOSING = importedCLOSING;
+const CLOSED = importedCLOSED;
 
 /** Options of `new TaskGroup(name, options)` and `TaskGroup.run(name, body, options)`. */
 export interface TaskGroupOptions {
@@ -57,50 +49,7 @@ export interface TaskGroupOptions {
   readonly signal?: AbortSignal;
 }
 
-/** How many group bodies are starting synchronously, one inside the other, right now. */
-let bodyDepth = 0;
-const MAX_SYNC_BODY_DEPTH = 64;
-
-const OPEN = 0;
-const CLOSING = 1;
-const CLOSED = 2;
-
 const IMPLICIT: unique symbol = Symbol('implicit scope');
-
-/**
- * @internal A group's state that most groups never need, created on first use. Every task that
- * spawns gets a group (its own scope), so a group's size and creation time are paid per task.
- */
-export class GroupExtra {
-  /** Tasks waiting for a `concurrency` slot, from `queueHead` on. */
-  queue: Task[] | undefined = undefined;
-  queueHead = 0;
-  /** The first cancellation that came from outside (explicit, parent, signal, timeout). */
-  outside: CancelledError | undefined = undefined;
-  /** The cancellation of the group's own timeout, once it expired. */
-  expired: CancelledError | undefined = undefined;
-  ac: AbortController | undefined = undefined;
-  /** Resolved when the group closes, for whoever waits on it. */
-  join: Deferred<void> | undefined = undefined;
-  timer: NodeJS.Timeout | undefined = undefined;
-  /** Removes the listener on the outside signal. */
-  unlinkSignal: (() => void) | undefined = undefined;
-  /** The group whose body created this group (cancelling it cancels this one). */
-  encl: TaskGroup | undefined = undefined;
-  /** Open groups created in this group's body. */
-  subs: Set<TaskGroup> | undefined = undefined;
-  /** `_spawned` when the daemons were last stopped (-1: never). */
-  daemonsStoppedAt = -1;
-  /** The body's pending interruptible waits (see interrupt.ts). */
-  _waits: Wait | Wait[] | undefined = undefined;
-  /** Producers waiting in `whenBelow(n)`. */
-  below: { n: number; resolve: () => void }[] | undefined = undefined;
-}
-
-/** @internal The group's extra state, created on first use. */
-export function groupExtraOf(group: TaskGroup): GroupExtra {
-  return (group._x ??= new GroupExtra());
-}
 
 /**
  * A scope for concurrent tasks. Leaving it waits for every task spawned into it, including tasks
@@ -182,7 +131,7 @@ export class TaskGroup {
       this._cancelOnError = true;
       this._concurrency = Infinity;
       this._created = stamp();
-      this._linkToOwner(parent);
+      linkToOwner(this, parent);
       return;
     }
     const api = 'new TaskGroup(name, options)';
@@ -195,28 +144,12 @@ export class TaskGroup {
     this._concurrency = options?.concurrency === undefined ? Infinity : checkConcurrency(api, options.concurrency);
     this._created = stamp();
     const parent = this.owner;
-    if (parent !== undefined && parent._state <= RUNNING) this._linkToOwner(parent);
+    if (parent !== undefined && parent._state <= RUNNING) linkToOwner(this, parent);
     // Created in a group's body: nested in that group, so cancelling it (outside, failure,
     // timeout) reaches this one too, even when both belong to the same task.
-    if (scope instanceof TaskGroup && scope._phase !== CLOSED) {
-      groupExtraOf(this).encl = scope;
-      (groupExtraOf(scope).subs ??= new Set()).add(this);
-      if (scope._cancel !== undefined) cancelGroup(this, scope._cancel, true);
-    }
-    if (options?.signal !== undefined) {
-      const signal = checkSignal(api, options.signal);
-      const onAbort = (): void => cancelGroup(this, new CancelledError({ kind: 'signal', reason: signal.reason }), true);
-      if (signal.aborted) onAbort();
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        groupExtraOf(this).unlinkSignal = () => signal.removeEventListener('abort', onAbort);
-      }
-    }
-    if (options?.timeout !== undefined) {
-      const ms = checkMs(api, 'timeout', options.timeout);
-      if (ms <= 0) onTimeout(this, ms);
-      else groupExtraOf(this).timer = setTimeout(onTimeout, Math.min(ms, MAX_TIMER_MS), this, ms);
-    }
+    if (scope instanceof TaskGroup && scope._phase !== CLOSED) nestIn(this, scope);
+    if (options?.signal !== undefined) linkSignal(this, checkSignal(api, options.signal));
+    if (options?.timeout !== undefined) startTimeout(this, checkMs(api, 'timeout', options.timeout));
   }
 
   /**
@@ -250,33 +183,7 @@ export class TaskGroup {
     checkFunction(api, 'body', body);
     checkOptions(api, options);
     const group = new TaskGroup(name ?? ((body as { name?: string }).name || 'TaskGroup'), options);
-    return group._runBody(body as (group: TaskGroup) => T | PromiseLike<T>);
-  }
-
-  /** Runs the body in this group's context, then leaves the scope. */
-  private async _runBody<T>(body: (group: TaskGroup) => T | PromiseLike<T>): Promise<T> {
-    let ok = true;
-    let value: unknown;
-    // The body starts synchronously, except when bodies are already nested this deep on the
-    // stack: then it starts in a microtask, so groups opened directly in group bodies, any number
-    // deep, cannot overflow the stack.
-    if (bodyDepth >= MAX_SYNC_BODY_DEPTH) await undefined;
-    try {
-      bodyDepth++;
-      let started: T | PromiseLike<T>;
-      try {
-        started = storage.run(this, body, this);
-      } finally {
-        bodyDepth--;
-      }
-      value = await started;
-    } catch (error) {
-      ok = false;
-      value = error;
-      this._bodyFailed(error);
-    }
-    await this._exit();
-    return this._outcome(ok, value) as T;
+    return runBody(group, body as (group: TaskGroup) => T | PromiseLike<T>);
   }
 
   /**
@@ -289,66 +196,7 @@ export class TaskGroup {
   spawn<T>(name: string, fn: TaskFunction<T>, options?: SpawnOptions): Task<T>;
   spawn<T>(fn: TaskFunction<T>, options?: SpawnOptions): Task<T>;
   spawn<T>(a: string | TaskFunction<T>, b?: TaskFunction<T> | SpawnOptions, c?: SpawnOptions): Task<T> {
-    return this._spawn('TaskGroup.spawn(name, fn, options)', a, b, c);
-  }
-
-  /** @internal */
-  _spawn<T>(api: string, a: unknown, b: unknown, c: unknown): Task<T> {
-    let name: string | undefined;
-    let fn: unknown;
-    let options: SpawnOptions | undefined;
-    if (typeof a === 'function') {
-      fn = a;
-      options = b as SpawnOptions | undefined;
-    } else {
-      if (typeof a !== 'string' || a.length === 0) {
-        if (b === undefined && typeof a !== 'string') throw new TypeError(`${api}: expected fn to be a function, got ${show(a)}`);
-        checkName(api, a);
-      }
-      name = a as string;
-      fn = b;
-      options = c as SpawnOptions | undefined;
-    }
-    checkFunction(api, 'fn', fn);
-    let flags = 0;
-    if (options !== undefined) {
-      checkOptions(api, options);
-      if (options.daemon) flags = DAEMON;
-    }
-    if (this._phase === CLOSED) throw new ScopeClosedError(this.name, api);
-
-    const seq = nextSeq();
-    const task = new Task<T>(name ?? ((fn as { name?: string }).name || `Task-${seq}`), this, fn as TaskFunction<T>, flags, seq);
-    if (options?.attributes !== undefined) extraOf(task).attributes = options.attributes;
-    if (hooks.spawn !== undefined) hooks.spawn(task);
-    this._spawned++;
-
-    // Link into the live list.
-    const tail = this._tail;
-    task._prev = tail;
-    if (tail === undefined) this._head = task;
-    else tail._next = task;
-    this._tail = task;
-    if (this._count++ === 0 && !this._owned) {
-      this._rooted = true;
-      linkRoot(this);
-    }
-    if ((flags & DAEMON) === 0) this._nonDaemon++;
-    if (isObserved('spawn')) emit('spawn', task);
-
-    if (this._cancel !== undefined) {
-      extraOf(task).cancel = this._cancel;
-      settleTask(task, CANCELLED, this._cancel);
-    } else if (this._running < this._concurrency) {
-      this._running++;
-      task._flags |= SLOT;
-      scheduleStart(task, captureContext());
-    } else {
-      task._state = QUEUED;
-      (groupExtraOf(this).queue ??= []).push(task);
-      extraOf(task).context = captureContext();
-    }
-    return task;
+    return spawnInto(this, 'TaskGroup.spawn(name, fn, options)', a, b, c);
   }
 
   /**
@@ -406,20 +254,13 @@ export class TaskGroup {
    * ```
    */
   whenBelow(n: number): Promise<void> {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-      throw new RangeError(`TaskGroup.whenBelow(n): expected n to be an integer >= 1, got ${show(n)}`);
-    }
-    if (this._count < n) return Promise.resolve();
-    const below = (groupExtraOf(this).below ??= []);
-    const done = new Promise<void>((resolve) => below.push({ n, resolve }));
-    const scope = storage.getStore();
-    return scope === undefined ? done : interruptible(scope, done);
+    return whenBelow(this, n);
   }
 
   /** Waits for every task, then throws the group's failure or cancellation, if any. */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this._exit();
-    this._outcome(true, undefined);
+    await exitScope(this);
+    outcome(this, true, undefined);
   }
 
   /** `TaskGroup 'name' open, 2 tasks` */
@@ -436,67 +277,19 @@ export class TaskGroup {
 
   // -------------------------------------------------------------------------------------------
 
-  /** @internal The body threw: record the error (unless it is a cancellation) and cancel the rest. */
-  _bodyFailed(error: unknown): void {
-    const cancellation = isCancellation(error, this._cancel ?? (this.owner === undefined ? undefined : cancelOf(this.owner)));
-    if (!cancellation) this._fail({ source: 'body', task: undefined, error }, false);
-    // A supervisor (`cancelOnError: false`) cancels nobody, not even when its body fails.
-    if (this._cancelOnError) cancelGroup(this, new CancelledError({ kind: 'body-failed', group: this.name, error }), false);
-  }
-
-  /** @internal Leaves the scope and waits (as the owner task) until the group is closed. */
-  async _exit(): Promise<void> {
-    const join = this._close();
-    if (join === undefined) return;
-    const owner = this.owner;
-    if (owner === undefined || owner._state > RUNNING) return join;
-    const since = beginWait(owner, this);
-    try {
-      await join;
-    } finally {
-      endWait(owner, since, this);
-    }
-  }
-
   /** @internal Marks the scope exited; returns a promise for the last task, or undefined if done. */
   _close(): Promise<void> | undefined {
     if (this._phase === CLOSED) return undefined;
     this._phase = CLOSING;
-    this._checkDone();
+    checkDone(this);
     if ((this._phase as number) === CLOSED) return undefined;
     return (groupExtraOf(this).join ??= deferred<void>()).promise;
   }
 
-  /** @internal What leaving the scope gives: the body's value, or the failure or cancellation. */
-  _outcome(ok: boolean, value: unknown): unknown {
-    if (this._failures !== undefined) throw new TaskGroupError(this.name, this._failures);
-    const outside = this._x?.outside;
-    if (outside !== undefined) {
-      const reason = outside.reason;
-      // Only the group's own deadline makes a TimeoutError; an enclosing group's is a cancellation.
-      throw outside === this._x?.expired && reason.kind === 'timeout' ? new TimeoutError(this.name, reason.ms, outside) : outside;
-    }
-    if (!ok) throw value;
-    return value;
-  }
-
-  /** @internal Records a real error; cancels the rest when `cancelOnError`. */
-  _fail(failure: TaskFailure, cancelRest: boolean): void {
-    const failures = (this._failures ??= []);
-    // A body that awaited a failed task rethrows the same error: report it once. (Only the body's
-    // error is checked: a supervisor collecting 40,000 task errors must stay linear.)
-    if (failure.source === 'body' && failure.error !== undefined && failure.error !== null) {
-      for (const f of failures) if (f.error === failure.error) return;
-    }
-    failures.push(failure);
-    if (!cancelRest || !this._cancelOnError || this._cancel !== undefined) return;
-    const err = new CancelledError({ kind: 'sibling-failed', task: failure.task as Task, error: failure.error });
-    cancelGroup(this, err, false);
-    // A task's own scope: the failure also cancels the task's function (its signal) and its other scopes.
-    if (this._implicit) cancelTask(this.owner as Task, err);
-  }
-
-  /** @internal Called by a task of this group when it settles. */
+  /**
+   * @internal Called by a task of this group when it settles (settle.ts calls it as a method: the
+   * settling code does not import the group's).
+   */
   _childSettled(task: Task): void {
     const prev = task._prev;
     const next = task._next;
@@ -509,105 +302,15 @@ export class TaskGroup {
     if ((task._flags & DAEMON) === 0) this._nonDaemon--;
     if ((task._flags & SLOT) !== 0) {
       this._running--;
-      if (this._x?.queue !== undefined) this._startQueued();
+      if (this._x?.queue !== undefined) startQueued(this);
     }
-    if (task._state === REJECTED) this._fail({ source: 'task', task, error: task._slot }, true);
+    if (task._state === REJECTED) fail(this, { source: 'task', task, error: task._slot }, true);
     if (this._count === 0 && this._rooted) {
       this._rooted = false;
       unlinkRoot(this);
     }
-    if (this._x?.below !== undefined) this._wakeBelow();
-    if (this._phase === CLOSING) this._checkDone();
-  }
-
-  private _wakeBelow(): void {
-    const x = this._x as GroupExtra;
-    const below = x.below as { n: number; resolve: () => void }[];
-    const still = below.filter((w) => {
-      if (this._count >= w.n) return true;
-      w.resolve();
-      return false;
-    });
-    x.below = still.length === 0 ? undefined : still;
-  }
-
-  private _startQueued(): void {
-    const x = this._x as GroupExtra;
-    const queue = x.queue as Task[];
-    while (this._running < this._concurrency && x.queueHead < queue.length) {
-      const task = queue[x.queueHead] as Task;
-      queue[x.queueHead++] = undefined as unknown as Task;
-      if (task._state !== QUEUED) continue;
-      task._state = RUNNING;
-      task._flags |= SLOT;
-      this._running++;
-      // Started in the context it was spawned in, not in that of the task that freed the slot.
-      const extra = task._extra as TaskExtra;
-      scheduleStart(task, extra.context as AsyncResource);
-      extra.context = undefined;
-    }
-    if (x.queueHead === queue.length) {
-      x.queue = undefined;
-      x.queueHead = 0;
-    }
-  }
-
-  /** @internal In CLOSING: stop daemons once only they are left; close once nothing is left. */
-  _checkDone(): void {
-    // Stop daemons once only they are left; again only if tasks were spawned since (so that
-    // 40,000 daemons settling one by one do not rescan the list each time).
-    if (this._nonDaemon === 0 && this._count > 0 && (this._x?.daemonsStoppedAt ?? -1) !== this._spawned) {
-      groupExtraOf(this).daemonsStoppedAt = this._spawned;
-      let err: CancelledError | undefined;
-      for (let t = this._head; t !== undefined; t = t._next) {
-        if (cancelOf(t) === undefined && t._state <= RUNNING) {
-          err ??= new CancelledError({ kind: 'scope-done', group: this.name });
-          cancelTask(t, err);
-        }
-      }
-    }
-    if (this._count !== 0) return;
-    this._phase = CLOSED;
-    const x = this._x;
-    if (x !== undefined) {
-      if (x.timer !== undefined) {
-        clearTimeout(x.timer);
-        x.timer = undefined;
-      }
-      if (x.unlinkSignal !== undefined) {
-        x.unlinkSignal();
-        x.unlinkSignal = undefined;
-      }
-      if (x.encl !== undefined) {
-        x.encl._x?.subs?.delete(this);
-        x.encl = undefined;
-      }
-    }
-    if (this._owned) {
-      this._owned = false;
-      const owner = this.owner as Task;
-      const prev = this._prevG;
-      const next = this._nextG;
-      if (prev === undefined) extraOf(owner).groups = next;
-      else prev._nextG = next;
-      if (next !== undefined) next._prevG = prev;
-      this._prevG = this._nextG = undefined;
-    }
-    if (x !== undefined && x.join !== undefined) x.join.resolve();
-  }
-
-  /** Joins the running owner's list of open groups; born inside a cancelled task, cancelled too. */
-  private _linkToOwner(parent: Task): void {
-    this._owned = true;
-    const extra = extraOf(parent);
-    const head = extra.groups;
-    this._nextG = head;
-    if (head !== undefined) head._prevG = this;
-    extra.groups = this;
-    const cause = cancelOf(parent);
-    if (cause !== undefined) {
-      cancelGroup(this, new CancelledError({ kind: 'parent-cancelled', parent, cause }), true);
-    }
+    if (this._x?.below !== undefined) wakeBelow(this);
+    if (this._phase === CLOSING) checkDone(this);
   }
 
   /** @internal Creates the own scope of `task` (for `spawn()` inside it). */
@@ -616,99 +319,4 @@ export class TaskGroup {
   }
 }
 
-function onTimeout(group: TaskGroup, ms: number): void {
-  if (ms > MAX_TIMER_MS) {
-    // Longer than one Node timer can wait (24.8 days): wait again for the rest.
-    const left = group._created + ms - now();
-    if (left > 0) {
-      groupExtraOf(group).timer = setTimeout(onTimeout, Math.min(left, MAX_TIMER_MS), group, ms);
-      return;
-    }
-  }
-  const x = groupExtraOf(group);
-  x.timer = undefined;
-  const err = new CancelledError({ kind: 'timeout', group: group.name, ms });
-  x.expired = err;
-  cancelGroup(group, err, true);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cancellation. Iterative (an explicit work list), so 5,000 nested scopes cannot overflow the
-// stack; one CancelledError per cancelled scope, shared by its tasks. A group's tasks enter the
-// list as one array, sized once: abort listeners run user code that may settle or spawn tasks, so
-// the live list is copied before anything is cancelled, and the copy is the least garbage there is
-// in the middle of a cancellation storm.
-
-type Work = (Task | Task[] | TaskGroup | CancelledError)[];
-
-/** @internal Cancels a group and everything below it. `outside`: not caused by the group's own failure. */
-export function cancelGroup(group: TaskGroup, err: CancelledError, outside: boolean): void {
-  const work: Work = [];
-  markGroup(group, err, outside, work);
-  drain(work);
-}
-
-/** @internal Cancels a task and everything below it. */
-export function cancelTask(task: Task, err: CancelledError): void {
-  drain([task, err]);
-}
-
-/** @internal Cancels every scope of `task` (not the task itself): its function failed. */
-export function cancelScopeTree(task: Task, err: CancelledError): void {
-  const work: Work = [];
-  for (let g = groupsOf(task); g !== undefined; g = g._nextG) markGroup(g, err, false, work);
-  drain(work);
-}
-
-function markGroup(group: TaskGroup, err: CancelledError, outside: boolean, work: Work): void {
-  // Only an explicit group reports its outside cancellation (a task's own scope settles with its task).
-  if (outside && !group._implicit) {
-    const x = groupExtraOf(group);
-    if (x.outside === undefined) x.outside = err;
-  }
-  if (group._cancel !== undefined) return;
-  group._cancel = err;
-  const x = group._x;
-  if (x !== undefined && x.ac !== undefined) x.ac.abort(err);
-  if (!group._implicit) interrupt(group, err);
-  if (group._count > 0) {
-    const tasks = new Array<Task>(group._count);
-    let i = 0;
-    for (let t = group._head; t !== undefined; t = t._next) tasks[i++] = t;
-    work.push(tasks, err);
-  }
-  if (x !== undefined && x.subs !== undefined) for (const sub of x.subs) work.push(sub, err);
-}
-
-function drain(work: Work): void {
-  let unstarted: Task[] | undefined;
-  while (work.length > 0) {
-    const err = work.pop() as CancelledError;
-    const item = work.pop() as Task | Task[] | TaskGroup;
-    if (item instanceof TaskGroup) markGroup(item, err, true, work);
-    else if (Array.isArray(item)) {
-      for (const task of item) if (cancelOne(task, err, work)) (unstarted ??= []).push(task);
-    } else if (cancelOne(item, err, work)) (unstarted ??= []).push(item);
-  }
-  // Queued tasks never started: they settle now, without running.
-  if (unstarted !== undefined) for (const task of unstarted) if (task._state === QUEUED) settleTask(task, CANCELLED, cancelOf(task));
-}
-
-/**
- * Cancels one task (unless settled or cancelled already); its groups join the work list. Returns
- * whether it is a queued task that never started (it settles once the work list is done).
- */
-function cancelOne(task: Task, err: CancelledError, work: Work): boolean {
-  if (task._state > RUNNING || cancelOf(task) !== undefined) return false;
-  const queued = task._state === QUEUED;
-  const extra = extraOf(task);
-  extra.cancel = err;
-  if (isObserved('cancel')) emit('cancel', task, err);
-  if (extra.ac !== undefined) extra.ac.abort(err);
-  interrupt(task, err);
-  if (extra.groups !== undefined) {
-    const childErr = new CancelledError({ kind: 'parent-cancelled', parent: task, cause: err });
-    for (let g: TaskGroup | undefined = extra.groups; g !== undefined; g = g._nextG) markGroup(g, childErr, true, work);
-  }
-  return queued;
-}
+registerTaskGroupClass(TaskGroup);

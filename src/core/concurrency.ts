@@ -1,0 +1,59 @@
+// A group's `concurrency` limit: spawns beyond it wait in a queue (state `queued`, holding their
+// spawner's context) and start, oldest first, as running tasks settle; and `whenBelow(n)`, the
+// backpressure a producer awaits so the queue stays bounded. (Spawning decides slot or queue:
+// spawn-into.ts.)
+import type { AsyncResource } from 'node:async_hooks';
+import { storage } from './context.js';
+import { groupExtraOf, type GroupExtra } from './group-state.js';
+import { interruptible } from './interrupt.js';
+import { scheduleStart } from './start-queue.js';
+import type { Task } from './task.js';
+import type { TaskGroup } from './task-group.js';
+import { QUEUED, RUNNING, SLOT, type TaskExtra } from './task-state.js';
+import { show } from './validate.js';
+
+/** @internal A slot was freed: start queued tasks while slots are free. */
+export function startQueued(group: TaskGroup): void {
+  const x = group._x as GroupExtra;
+  const queue = x.queue as Task[];
+  while (group._running < group._concurrency && x.queueHead < queue.length) {
+    const task = queue[x.queueHead] as Task;
+    queue[x.queueHead++] = undefined as unknown as Task;
+    if (task._state !== QUEUED) continue;
+    task._state = RUNNING;
+    task._flags |= SLOT;
+    group._running++;
+    // Started in the context it was spawned in, not in that of the task that freed the slot.
+    const extra = task._extra as TaskExtra;
+    scheduleStart(task, extra.context as AsyncResource);
+    extra.context = undefined;
+  }
+  if (x.queueHead === queue.length) {
+    x.queue = undefined;
+    x.queueHead = 0;
+  }
+}
+
+/** @internal `group.whenBelow(n)`. */
+export function whenBelow(group: TaskGroup, n: number): Promise<void> {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw new RangeError(`TaskGroup.whenBelow(n): expected n to be an integer >= 1, got ${show(n)}`);
+  }
+  if (group._count < n) return Promise.resolve();
+  const below = (groupExtraOf(group).below ??= []);
+  const done = new Promise<void>((resolve) => below.push({ n, resolve }));
+  const scope = storage.getStore();
+  return scope === undefined ? done : interruptible(scope, done);
+}
+
+/** @internal A task left the group: wake the producers waiting for fewer live tasks than that. */
+export function wakeBelow(group: TaskGroup): void {
+  const x = group._x as GroupExtra;
+  const below = x.below as { n: number; resolve: () => void }[];
+  const still = below.filter((w) => {
+    if (group._count >= w.n) return true;
+    w.resolve();
+    return false;
+  });
+  x.below = still.length === 0 ? undefined : still;
+}

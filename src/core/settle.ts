@@ -1,0 +1,46 @@
+// Settling: the last step of every task, however it ended (its function's outcome, its scopes'
+// failures, or a cancellation before it started). Records the outcome in the task, settles the
+// awaits on it and its `result()` promise, and tells its group, the history and the listeners.
+import type { Deferred } from './deferred.js';
+import { CancelledError } from './errors.js';
+import { emit, isObserved } from './events.js';
+import { releaseAwaiters } from './interrupt.js';
+import { recordFinished } from './registry.js';
+import type { Task } from './task.js';
+import { CANCELLED, FULFILLED, cancelOf as importedCancelOf } from './task-state.js';
+import { stamp } from './time.js';
+
+// On every task's path: read through module-local constants (see "Hot paths" in index.ts).
+const cancelOf = importedCancelOf;
+
+/** @internal Final: records the outcome, tells the group, history and listeners. */
+export function settleTask(task: Task, state: number, result: unknown): void {
+  const cancel = cancelOf(task);
+  if (state === CANCELLED && result !== cancel) {
+    // A cancelled task rejects with its own cancellation (not the AbortError of a web API, nor an
+    // inner scope's `parent-cancelled` error that the function let through).
+    result = cancel ?? (result instanceof CancelledError ? result : new CancelledError({ kind: 'explicit', reason: result }));
+  }
+  task._state = state;
+  task._slot = result;
+  task._ws = stamp();
+  task._wt = undefined;
+  const extra = task._extra;
+  if (extra !== undefined) {
+    if (extra.deferred !== undefined) settleDeferred(task, extra.deferred);
+    const awaiters = extra.awaiters;
+    if (awaiters !== undefined) {
+      extra.awaiters = undefined;
+      releaseAwaiters(awaiters, state === FULFILLED, result);
+    }
+  }
+  task._group._childSettled(task);
+  recordFinished(task);
+  if (isObserved('settle')) emit('settle', task);
+}
+
+/** @internal Settles `d` (a task's `result()` promise) with the settled task's outcome. */
+export function settleDeferred(task: Task, d: Deferred<unknown>): void {
+  if (task._state === FULFILLED) d.resolve(task._slot);
+  else d.reject(task._slot);
+}

@@ -1,0 +1,106 @@
+// Starting tasks. Tasks start from a queue drained in a microtask, never by synchronous recursion: a
+// chain of 100,000 tasks each spawning the next uses constant stack, and tasks spawned while
+// draining start in the same loop. Each task runs in the async context it was spawned in (its
+// spawner's AsyncLocalStorage values, tasktree's and every other library's — a request id, a
+// tracing span) with the task as tasktree's store, as a native promise callback would: spawning
+// captures that context in an AsyncResource (a pointer to the context frame on Node 24 and 26; a
+// copy of the stores on Node 20 and 22), and the start enters it. The task's function then runs
+// here, and its end goes to task-end.ts.
+import { AsyncResource } from 'node:async_hooks';
+import { storage } from './context.js';
+import { emit, isObserved } from './events.js';
+import { settleTask } from './settle.js';
+import type { Task, TaskFunction } from './task.js';
+import { bodyEnded as importedBodyEnded } from './task-end.js';
+import { CANCELLED, RUNNING, cancelOf as importedCancelOf } from './task-state.js';
+import { closeRun, openRun } from './time.js';
+
+// On every task's path: read through module-local constants (see "Hot paths" in index.ts).
+const cancelOf = importedCancelOf;
+const bodyEnded = importedBodyEnded;
+
+const resolved = Promise.resolve();
+/** Task, context, task, context, … from `runHead` on. */
+let runQueue: (Task | AsyncResource)[] = [];
+let runHead = 0;
+let drainScheduled = false;
+
+/** @internal The caller's async context, for a task spawned here that starts later. */
+export function captureContext(): AsyncResource {
+  return new AsyncResource('tasktree.Task');
+}
+
+/** @internal Starts `task` soon (in a microtask), in `context` (see {@link captureContext}). */
+export function scheduleStart(task: Task, context: AsyncResource): void {
+  runQueue.push(task, context);
+  if (!drainScheduled) {
+    drainScheduled = true;
+    // Not queueMicrotask: Node wraps each of its callbacks in an AsyncResource.
+    void resolved.then(drainRunQueue);
+  }
+}
+
+function drainRunQueue(): void {
+  openRun();
+  try {
+    while (runHead < runQueue.length) {
+      const task = runQueue[runHead] as Task;
+      const context = runQueue[runHead + 1] as AsyncResource;
+      runQueue[runHead] = runQueue[runHead + 1] = undefined as unknown as Task;
+      runHead += 2;
+      context.runInAsyncScope(startTask, undefined, task);
+    }
+    runQueue = [];
+    runHead = 0;
+    drainScheduled = false;
+  } finally {
+    closeRun();
+  }
+}
+
+function startTask(task: Task): void {
+  if (task._state !== RUNNING) return;
+  const cancel = cancelOf(task);
+  if (cancel !== undefined) {
+    // Cancelled before it started: its function never runs.
+    settleTask(task, CANCELLED, cancel);
+    return;
+  }
+  if (isObserved('start')) emit('start', task);
+  // Inside runInAsyncScope, which restores the drain's context afterwards: one context frame per
+  // task on Node 24 and 26, where run() would make a second one to restore.
+  storage.enterWith(task);
+  runFunction(task);
+}
+
+// Runs inside the task's context. The completion handlers are shared functions, not closures:
+// a promise reaction runs in the context its `then` was called in, so they find their task with
+// `getStore()`. That saves two closures and their context per task.
+function runFunction(task: Task): void {
+  const fn = task._slot as TaskFunction<unknown>;
+  task._slot = undefined;
+  let result: unknown;
+  try {
+    result = fn(task);
+  } catch (error) {
+    bodyEnded(task, false, error);
+    return;
+  }
+  if (result instanceof Promise) {
+    // Kept while the function runs (the slot is free then): where the stacks probe starts.
+    task._slot = result;
+    result.then(onFulfilled, onRejected);
+  } else if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    const promise = Promise.resolve(result);
+    task._slot = promise;
+    promise.then(onFulfilled, onRejected);
+  } else bodyEnded(task, true, result);
+}
+
+function onFulfilled(value: unknown): void {
+  bodyEnded(storage.getStore() as Task, true, value);
+}
+
+function onRejected(error: unknown): void {
+  bodyEnded(storage.getStore() as Task, false, error);
+}

@@ -1,0 +1,71 @@
+// A task's state as the engine keeps it: the lifecycle code and flags in the task's own fields, and
+// the extra state most tasks never need (TaskExtra, created on first use). Plain data and three
+// accessors; nothing here calls the engine.
+import type { AsyncResource } from 'node:async_hooks';
+import type { Deferred } from './deferred.js';
+import type { CancelledError } from './errors.js';
+import type { Wait } from './interrupt.js';
+import type { Task } from './task.js';
+import type { TaskGroup } from './task-group.js';
+
+/** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
+export type TaskState = 'queued' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
+
+// Internal state codes, in lifecycle order: everything above RUNNING is settled.
+export const QUEUED = 0;
+export const RUNNING = 1;
+export const FULFILLED = 2;
+export const REJECTED = 3;
+export const CANCELLED = 4;
+/** @internal The public name of each state code. */
+export const STATE_NAMES: readonly TaskState[] = ['queued', 'running', 'fulfilled', 'rejected', 'cancelled'];
+
+// Flags.
+export const DAEMON = 1;
+/** The task holds one of its group's concurrency slots. */
+export const SLOT = 2;
+/** The task's function has ended: its scopes are closing, nothing more can be spawned into it. */
+export const SCOPE_CLOSED = 4;
+
+/**
+ * @internal What most tasks never need, created on first use. A class, so that every task's extra
+ * data has one shape (the fields are read on hot paths: settle, cancel, await).
+ */
+export class TaskExtra {
+  /** Set once cancellation is requested. */
+  cancel: CancelledError | undefined = undefined;
+  /** A queued task's async context (where it was spawned), until it gets a concurrency slot. */
+  context: AsyncResource | undefined = undefined;
+  /** Head of the list of open groups the task owns (its own scope and explicit groups). */
+  groups: TaskGroup | undefined = undefined;
+  /** Created on the first read of `task.signal`. */
+  ac: AbortController | undefined = undefined;
+  /** Backs `result()`, created on first use. */
+  deferred: Deferred<unknown> | undefined = undefined;
+  /** The waits of scopes awaiting this task (one, or an array: see interrupt.ts). */
+  awaiters: Wait | Wait[] | undefined = undefined;
+  /** This task's own pending interruptible waits. */
+  _waits: Wait | Wait[] | undefined = undefined;
+  attributes: Readonly<Record<string, string | number | boolean>> | undefined = undefined;
+  /** Debug mode: the creation site (an object holding an unformatted stack). */
+  createdSite: { stack?: string } | undefined = undefined;
+  /** Debug mode: where the task last awaited another task. */
+  awaitSite: { stack?: string } | undefined = undefined;
+}
+
+/** @internal The task's extra data, created on first use. */
+export function extraOf(task: Task): TaskExtra {
+  return (task._extra ??= new TaskExtra());
+}
+
+/** @internal The first of the open groups the task owns (linked through `_nextG`), if any. */
+export function groupsOf(task: Task): TaskGroup | undefined {
+  const extra = task._extra;
+  return extra === undefined ? undefined : extra.groups;
+}
+
+/** @internal The task's cancellation, once requested. */
+export function cancelOf(task: Task): CancelledError | undefined {
+  const extra = task._extra;
+  return extra === undefined ? undefined : extra.cancel;
+}

@@ -1,0 +1,55 @@
+// What a task is waiting on, for the inspection tools: `waiting on db.query for 2.3 s`.
+//
+// The wait is `_wt`, and its type says what kind of wait it is: a Task or a Task[] (`await task`,
+// `Promise.all`/`race` over tasks: see awaiting.ts), a TaskGroup (being joined), a number (a sleep
+// of that many milliseconds) or a string (the label given to `waitFor`); `undefined` when it waits
+// on nothing we know of. `_ws` is the time the wait began. No separate kind field: memory per task
+// is a budget.
+import { storage } from './context.js';
+import { interruptible } from './interrupt.js';
+import { TaskClass } from './scope-kind.js';
+import type { Task } from './task.js';
+import type { TaskGroup } from './task-group.js';
+import { RUNNING } from './task-state.js';
+import { stamp } from './time.js';
+import { show } from './validate.js';
+
+/** @internal Whether a wait target is a wait on tasks. */
+export function isTaskWait(target: unknown): target is Task | Task[] {
+  return target instanceof TaskClass || Array.isArray(target);
+}
+
+/**
+ * @internal Sets a wait on `target` (a TaskGroup, a sleep's milliseconds or a `waitFor` label)
+ * and returns a token to clear it with {@link endWait}.
+ */
+export function beginWait(task: Task, target: TaskGroup | number | string): number {
+  task._wt = target;
+  return (task._ws = stamp());
+}
+
+/** @internal Clears the wait on `target` begun at `since`, unless a newer wait replaced it. */
+export function endWait(task: Task, since: number, target: unknown): void {
+  if (task._ws === since && task._wt === target) {
+    task._wt = undefined;
+  }
+}
+
+/** @internal `task.waitFor(promise, label)`: the wait on `label`, a cancellation point. */
+export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): Promise<V> {
+  if (promise === null || typeof (promise as { then?: unknown }).then !== 'function') {
+    throw new TypeError(`waitFor(promise, label): expected promise to be a promise or thenable, got ${show(promise)}`);
+  }
+  if (task._state > RUNNING) return Promise.resolve(promise);
+  const since = beginWait(task, label);
+  return interruptible(storage.getStore() ?? task, promise).then(
+    (value) => {
+      endWait(task, since, label);
+      return value;
+    },
+    (error: unknown) => {
+      endWait(task, since, label);
+      throw error;
+    },
+  );
+}
