@@ -1005,8 +1005,15 @@ describe('TaskGroup introspection', () => {
 });
 
 describe('stack depth and complexity', () => {
+  // Growth is measured in this process's CPU time, not wall time: other processes on a loaded
+  // machine then do not count, and a quadratic cost still shows as a ratio far above linear.
+  function cpuMs(): number {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+
   async function nestedLevels(depth: number): Promise<number> {
-    const start = performance.now();
+    const start = cpuMs();
     const bottom = latch();
     const err = await rejection(
       TaskGroup.run('top', async (g) => {
@@ -1024,13 +1031,13 @@ describe('stack depth and complexity', () => {
       }),
     );
     assert.ok(err instanceof CancelledError);
-    return performance.now() - start;
+    return cpuMs() - start;
   }
 
   async function timed(fn: () => Promise<unknown>): Promise<number> {
-    const start = performance.now();
+    const start = cpuMs();
     await fn();
-    return performance.now() - start;
+    return cpuMs() - start;
   }
 
   it('a supervisor collects 10,000 errors in linear time', async () => {
@@ -1050,7 +1057,7 @@ describe('stack depth and complexity', () => {
       ).then((e) => assert.equal((e as TaskGroupError).errors.length, n));
     await timed(collect(1000));
     const small = Math.min(await timed(collect(1000)), await timed(collect(1000)));
-    const large = await timed(collect(10_000));
+    const large = Math.min(await timed(collect(10_000)), await timed(collect(10_000)));
     assert.ok(large / small < 35, `1,000 errors: ${small.toFixed(1)} ms, 10,000 errors: ${large.toFixed(1)} ms`);
   });
 
@@ -1061,7 +1068,7 @@ describe('stack depth and complexity', () => {
       });
     await timed(daemons(1000));
     const small = Math.min(await timed(daemons(1000)), await timed(daemons(1000)));
-    const large = await timed(daemons(10_000));
+    const large = Math.min(await timed(daemons(10_000)), await timed(daemons(10_000)));
     assert.ok(large / small < 35, `1,000 daemons: ${small.toFixed(1)} ms, 10,000 daemons: ${large.toFixed(1)} ms`);
   });
 
