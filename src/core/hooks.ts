@@ -26,6 +26,8 @@ export interface RunHookOptions {
  * (the root task's own error wins otherwise). A bare function is taken as `end`.
  */
 export interface RunHookSession {
+  /** Main's function is called once this settles (it must settle, soon: bound it). */
+  ready?: Promise<unknown> | undefined;
   started?(root: Task): void;
   running?(root: Task): (() => void) | void;
   end?(root: Task): void;

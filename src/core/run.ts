@@ -68,7 +68,11 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
     const session = hook({ debug: options?.debug, dumpSignal: options?.dumpSignal });
     if (session !== undefined) sessions.push(typeof session === 'function' ? { end: session } : session);
   }
-  const root = group.spawn(name, main);
+  // A hook may hold main back until it is ready (debug mode: until its watchdog watches).
+  let ready: Promise<unknown>[] | undefined;
+  for (const session of sessions) if (session.ready !== undefined) (ready ??= []).push(session.ready);
+  const gate = ready;
+  const root = group.spawn(name, gate === undefined ? main : async (task) => (await Promise.all(gate), main(task)));
   for (const session of sessions) session.started?.(root);
 
   // Process-wide handlers (SIGINT and SIGTERM here, the dump signal in the inspection layer) are

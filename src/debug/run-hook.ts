@@ -4,6 +4,7 @@ import { consumeReports, debugOptions, isDebugEnabled, releaseForRun, retainForR
 import { describeLiveTasks, leakReport } from './leaks.js';
 import { report, reportCount, reportsSince } from './report.js';
 import { DebugStrictError } from './strict-error.js';
+import { watchdogWatching } from './watchdog.js';
 
 // run() and debug mode: `run(main, { debug: true })` switches debug mode on for the run (before
 // the main task is spawned, so its creation site is recorded); while debug mode is on, the end of
@@ -28,6 +29,9 @@ export function addDebugRunHook(): void {
     const before = new WeakSet<Task>(liveTasks());
     const mark = reportCount();
     return {
+      // Main starts once the blocked-loop watchdog watches, so a block at its very start is
+      // attributed too (its thread takes ≈30 ms to start, far longer on a loaded machine).
+      ready: watchdogWatching(),
       started(root) {
         activeRoots.add(root);
       },

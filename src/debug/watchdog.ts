@@ -102,6 +102,21 @@ export function stopWatchdog(): void {
   unregisterProbe();
 }
 
+/**
+ * Resolves once the running watchdog's thread watches, or after 2 s at most (a thread that has not
+ * started by then is not worth holding `run()` for); `undefined` when no watchdog runs.
+ */
+export function watchdogWatching(): Promise<void> | undefined {
+  const dog = current;
+  if (dog === undefined) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 2000);
+    timer.unref();
+  });
+  return Promise.race([dog.ready, late]).finally(() => clearTimeout(timer));
+}
+
 /** @internal Resolves once the worker watches (tests wait for it before they block the loop). */
 export function watchdogReady(): Promise<void> {
   return current?.ready ?? Promise.resolve();
