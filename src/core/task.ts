@@ -164,7 +164,10 @@ export class Task<T = unknown> implements PromiseLike<T> {
     return out;
   }
 
-  /** When the task was spawned, in epoch milliseconds. */
+  /**
+   * When the task was spawned, in epoch milliseconds: the process's `performance.timeOrigin`
+   * (fractional) plus whole milliseconds, so `settledAt - createdAt` is whole.
+   */
   get createdAt(): number {
     return toEpoch(this._created);
   }

@@ -62,7 +62,10 @@ export function runToken(): number {
   return cached < 0 ? -1 : expiries;
 }
 
-/** Converts a monotonic timestamp from {@link now} to epoch milliseconds. */
+/**
+ * Converts a monotonic timestamp from {@link now} to epoch milliseconds: `performance.timeOrigin`
+ * (fractional) plus the whole milliseconds, so two converted times differ by whole milliseconds.
+ */
 export function toEpoch(monotonic: number): number {
   return performance.timeOrigin + monotonic;
 }

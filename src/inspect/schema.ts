@@ -2,7 +2,10 @@
  * The snapshot schema, `formatVersion: 1`.
  *
  * A snapshot is frozen plain data: it can be printed, diffed, sent over a socket as JSON and
- * rendered by the pure formatters in this folder. Times are milliseconds; ids are task ids.
+ * rendered by the pure formatters in this folder. Ids are task ids. Durations (`ageMs`, `forMs`,
+ * `durationMs`) are whole milliseconds; points in time (`capturedAt`, `createdAt`, `settledAt`) are
+ * epoch milliseconds, `performance.timeOrigin` plus whole milliseconds of the monotonic clock, so
+ * they carry the origin's fraction (`1796148505301.193`).
  */
 
 /** What a task is waiting on, and for how long. */

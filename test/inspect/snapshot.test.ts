@@ -119,6 +119,31 @@ describe('captureSnapshot', () => {
     assert.ok((last('fails')?.durationMs ?? -1) >= 0);
   });
 
+  it('gives durations in whole milliseconds, and points in time as epoch milliseconds: the time origin plus whole milliseconds', async () => {
+    /** How far `ms` is from `performance.timeOrigin` plus a whole number (floating point rounds a little). */
+    const offWhole = (ms: number): number => {
+      const sinceOrigin = ms - performance.timeOrigin;
+      return Math.abs(sinceOrigin - Math.round(sinceOrigin));
+    };
+    const release = latch();
+    await TaskGroup.run('times', async (group) => {
+      await group.spawn('quick', async () => {
+        await sleep(2);
+      });
+      const live = group.spawn('waiting', () => waitFor(release.promise, 'the latch'));
+      await sleep(3);
+      const snapshot = captureSnapshot();
+      const info = snapshot.tasks.find((task) => task.id === live.id);
+      const quick = snapshot.finished.filter((task) => task.name === 'quick').at(-1);
+      assert.ok(info !== undefined && info.waitingOn !== null && quick !== undefined);
+      for (const duration of [info.ageMs, info.waitingOn.forMs, quick.durationMs]) assert.ok(Number.isInteger(duration), `${duration} is whole`);
+      for (const time of [snapshot.capturedAt, info.createdAt, quick.createdAt, quick.settledAt]) assert.ok(offWhole(time) < 1e-3, `${time} is the time origin plus whole milliseconds`);
+      assert.equal(live.createdAt, info.createdAt);
+      assert.ok(Math.abs(snapshot.capturedAt - info.createdAt - info.ageMs) < 1e-3, 'the age is the difference of the two times');
+      release.open();
+    });
+  });
+
   it('shows attributes given at spawn', async () => {
     await TaskGroup.run(async (group) => {
       group.spawn('tagged', () => tick(), { attributes: { route: '/users', attempt: 2 } });
