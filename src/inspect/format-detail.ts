@@ -40,15 +40,20 @@ function stack(title: string, frames: readonly string[] | null): string[] {
 }
 
 /** The stack, innermost first, each frame `fn (file:line:col)`; branches indented under the frame awaiting them. */
-function suspendedAt(task: TaskInfo): string[] {
+function suspendedAt(task: TaskInfo, byId: Map<string, TaskInfo>): string[] {
   const frames = task.stack ?? null;
   if (frames === null) return [];
   const reason = task.stackReason ?? null;
   const out = ['  suspended at'];
+  // A combinator over just the tasks it awaits (no async function in its branches) names them.
+  const awaited = task.waitingOn?.kind === 'task' ? task.waitingOn.taskIds : [];
+  const ofTasks = (frame: StackFrame): boolean =>
+    frame === frames[0] && awaited.length > 0 && frame.awaits?.branches.length === awaited.length && frame.awaits.branches.every((b) => b.length === 0);
   const put = (list: readonly StackFrame[], indent: string): void => {
     for (const frame of list) {
       out.push(`${indent}${frame.fn} (${frameLocation(frame, true)})`);
-      if (frame.awaits !== undefined) {
+      if (ofTasks(frame)) out.push(`${indent}  ${frame.awaits?.combinator} of ${awaited.map((id) => taskLabel(id, byId)).join(', ')}`);
+      else if (frame.awaits !== undefined) {
         frame.awaits.branches.forEach((branch, k) => {
           out.push(`${indent}  ${frame.awaits?.combinator} #${k}:${branch.length === 0 ? ' a promise (no async function)' : ''}`);
           put(branch, `${indent}    `);
@@ -90,7 +95,7 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
     lines.push('  attributes');
     for (const [key, value] of attributes) lines.push(`    ${key} = ${attributeText(value)}`);
   }
-  lines.push(...suspendedAt(task), ...stack('created at', task.createdAtSite), ...stack('await site', task.awaitSite));
+  lines.push(...suspendedAt(task, byId), ...stack('created at', task.createdAtSite), ...stack('await site', task.awaitSite));
   if (children.length === 0) lines.push(line('children', '–'));
   else lines.push(`  children (${children.length})`, ...children.map((child) => childLine(snapshot, byId, child)));
   return lines;

@@ -215,7 +215,7 @@ function hangStack(node: Node, byId: Map<string, TaskInfo>): void {
   const awaited = new Set(task.waitingOn?.kind === 'task' ? task.waitingOn.taskIds : []);
   const moved = node.children.filter((child) => awaited.has(child.task.id));
   const rest = node.children.filter((child) => !awaited.has(child.task.id));
-  const chain = frameChain(task, frames, task.stackReason === 'never-settles');
+  const chain = frameChain(task, frames, task.stackReason === 'never-settles', '', awaited.size);
   chain.innermost.children.push(...moved);
   // An awaited task that is not a child is shown where it lives; the frame says which it awaits.
   const elsewhere = [...awaited].filter((id) => !moved.some((child) => child.task.id === id));
@@ -228,16 +228,29 @@ function note(task: TaskInfo, text: string): Node {
   return { task, kind: 'note', text, children: [], context: false, shape: 0 };
 }
 
-/** Frames (innermost first) as nested lines, outermost first; branches under the frame awaiting them. */
-function frameChain(task: TaskInfo, frames: readonly StackFrame[], neverSettles: boolean, lead = ''): { outermost: Node; innermost: Node } {
+/**
+ * Frames (innermost first) as nested lines, outermost first; branches under the frame awaiting them.
+ * When the innermost frame's combinator awaits only the `tasksAwaited` tasks hung under it (its
+ * branches run no async function of their own), the frame's line names it instead.
+ */
+function frameChain(
+  task: TaskInfo,
+  frames: readonly StackFrame[],
+  neverSettles: boolean,
+  lead = '',
+  tasksAwaited = 0,
+): { outermost: Node; innermost: Node } {
   let outer: Node | undefined;
   let inner: Node | undefined;
   for (let i = frames.length - 1; i >= 0; i--) {
     const frame = frames[i] as StackFrame;
     const last = i === 0;
-    const text = `${i === frames.length - 1 ? lead : ''}${frame.fn} ${frameLocation(frame)}${last && neverSettles ? ' — awaits a promise that can never settle' : ''}`;
+    const ofTasks =
+      last && frame.awaits !== undefined && tasksAwaited > 0 && frame.awaits.branches.length === tasksAwaited && frame.awaits.branches.every((b) => b.length === 0);
+    const tail = last && neverSettles ? ' — awaits a promise that can never settle' : ofTasks ? ` — ${frame.awaits?.combinator} of the ${plural(tasksAwaited, 'task')} below` : '';
+    const text = `${i === frames.length - 1 ? lead : ''}${frame.fn} ${frameLocation(frame)}${tail}`;
     const node: Node = { task, kind: 'frame', text, children: [], context: false, shape: 0 };
-    if (frame.awaits !== undefined) {
+    if (frame.awaits !== undefined && !ofTasks) {
       const { combinator, branches } = frame.awaits;
       branches.forEach((branch, k) => {
         const label = `${combinator} #${k}: `;

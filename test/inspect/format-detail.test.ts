@@ -179,3 +179,17 @@ describe('formatTaskDetail', () => {
     });
   });
 });
+
+describe('formatTaskDetail with stacks', () => {
+  it('names the tasks a combinator awaits instead of calling them plain promises', () => {
+    const all = { fn: 'loadAll', file: 'app.ts', line: 12, column: 3, awaits: { combinator: 'Promise.all' as const, branches: [[], []] } };
+    const tasks = [
+      task({ id: 'q.1', name: 'main', path: 'main', ageMs: 9, waitingOn: { kind: 'task', taskIds: ['q.2', 'q.3'], forMs: 8 }, stack: [all] }),
+      task({ id: 'q.2', name: 'users', path: 'main › users', parentId: 'q.1', ageMs: 8, awaitedBy: ['q.1'] }),
+      task({ id: 'q.3', name: 'posts', path: 'main › posts', parentId: 'q.1', ageMs: 8, awaitedBy: ['q.1'] }),
+    ];
+    const text = formatTaskDetail({ ...snapshot, tasks, finished: [] }, 'q.1');
+    assert.match(text, /\n {2}suspended at\n {4}loadAll \(app\.ts:12:3\)\n {6}Promise\.all of users \[q\.2\], posts \[q\.3\]\n/);
+    assert.doesNotMatch(text, /no async function/);
+  });
+});

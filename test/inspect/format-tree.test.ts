@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatTree } from '../../src/inspect/format-tree.js';
+import type { StackFrame, TaskInfo } from '../../src/inspect/schema.js';
 import { snapshotOf, taskInfo } from '../helpers/snapshot.js';
 
 const main = taskInfo({ id: 'a.1', name: 'main', ageMs: 5200, waitingOn: { kind: 'group', group: 'main', forMs: 5100 } });
@@ -155,5 +156,43 @@ describe('formatTree', () => {
     for (let i = 0; i < 100_000; i++) tasks.push(taskInfo({ id: `d.${i}`, name: 'link', parentId: i === 0 ? null : `d.${i - 1}` }));
     const lines = formatTree(snapshotOf(tasks)).split('\n');
     assert.equal(lines.length, 100_001);
+  });
+});
+
+describe('formatTree with stacks', () => {
+  const frame = (fn: string, line: number, awaits?: StackFrame['awaits']): StackFrame =>
+    awaits === undefined ? { fn, file: 'app.ts', line, column: 3 } : { fn, file: 'app.ts', line, column: 3, awaits };
+  const withStacks = (tasks: TaskInfo[]) => ({ ...snapshotOf(tasks), stacks: { totalMs: 1, longestStopMs: 1, stoppedMs: 1, heapBytes: 1, tasks: tasks.length } as never });
+
+  it('names the combinator on the awaiting line when it awaits only the tasks hung under it', () => {
+    const all = frame('loadAll', 12, { combinator: 'Promise.all', branches: [[], []] });
+    const tasks = [
+      taskInfo({ id: 'a.1', name: 'main', ageMs: 900, waitingOn: { kind: 'task', taskIds: ['a.2', 'a.3'], forMs: 800 }, stack: [all, frame('main', 20)] }),
+      taskInfo({ id: 'a.2', name: 'users', parentId: 'a.1', ageMs: 800, awaitedBy: ['a.1'], stack: [frame('users', 5)] }),
+      taskInfo({ id: 'a.3', name: 'posts', parentId: 'a.1', ageMs: 800, awaitedBy: ['a.1'], stack: [frame('posts', 8)] }),
+    ];
+    assert.equal(
+      formatTree(withStacks(tasks)),
+      [
+        '└── main [a.1] running 900 ms — waiting on 2 tasks: users [a.2], posts [a.3] for 800 ms',
+        '    └── main app.ts:20',
+        '        └── loadAll app.ts:12 — Promise.all of the 2 tasks below',
+        '            ├── users [a.2] running 800 ms',
+        '            │   └── users app.ts:5',
+        '            └── posts [a.3] running 800 ms',
+        '                └── posts app.ts:8',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps each branch when the combinator awaits more than those tasks', () => {
+    const race = frame('first', 12, { combinator: 'Promise.race', branches: [[], [frame('timeout', 30)]] });
+    const tasks = [
+      taskInfo({ id: 'a.1', name: 'main', ageMs: 900, waitingOn: { kind: 'task', taskIds: ['a.2'], forMs: 800 }, stack: [race] }),
+      taskInfo({ id: 'a.2', name: 'users', parentId: 'a.1', ageMs: 800, awaitedBy: ['a.1'], stack: [frame('users', 5)] }),
+    ];
+    const out = formatTree(withStacks(tasks));
+    assert.match(out, /first app\.ts:12\n +├── Promise\.race #0: a promise \(no async function\)\n +├── Promise\.race #1: timeout app\.ts:30\n/);
   });
 });
