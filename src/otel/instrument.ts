@@ -1,6 +1,6 @@
 // instrumentTasks(): while installed, every task spawned is a span (see task-span.ts). It fills the
-// core's tracing hook, called at each spawn in the spawner's context: the span's parent is the
-// parent task's span, else the span active there.
+// core's tracing hook, called at each spawn in the spawner's context: the span's parent is the span
+// active there, else the parent task's span.
 import { SpanKind, context, isSpanContextValid, trace, type Attributes, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Task } from '../core/task.js';
 import { hooks, show, taskExtra, taskGroup } from '../core/internal.js';
@@ -18,7 +18,9 @@ export interface InstrumentOptions {
   readonly tracerProvider?: TracerProvider;
   /**
    * Which tasks become spans (default: every task). A task left out runs in the context it was
-   * spawned in; its children's spans nest under the span active where they are spawned.
+   * spawned in; its children's spans nest under the span active where they are spawned. Leave out
+   * long-lived tasks (a server's `main`): each span is one whole task, and every request under it
+   * would be one trace the length of the process.
    */
   readonly filter?: (task: Task) => boolean;
   /** The span's name (default: the task's name). */
@@ -36,10 +38,11 @@ const KEYS = new Set(['tracer', 'tracerProvider', 'filter', 'spanName', 'recordQ
 /**
  * Makes every task an OpenTelemetry span while installed, and returns the function that uninstalls
  * it (tasks spawned after that are not spans; spans already started still end when their tasks
- * settle). A span is named after its task, of kind INTERNAL; its parent is the parent task's span,
- * or — for a root task, or one whose parent is not a span — the span active where it was spawned
- * (an HTTP server span, say). The task's function runs with its span active, so spans made inside
- * it nest under the task. It ends when the task settles, after its children: a rejection sets
+ * settle). A span is named after its task, of kind INTERNAL; its parent is the span active where the
+ * task was spawned — inside a task's function, that task's span (or a span made inside it); in a
+ * request handler, the HTTP server span or the caller's context extracted from the request — and,
+ * where no span is active (a task spawned from a plain callback), the parent task's span. The
+ * task's function runs with its span active, so spans made inside it nest under the task. It ends when the task settles, after its children: a rejection sets
  * status ERROR and records the exception; a cancellation is not an error (an event
  * `tasktree.cancelled` with its reason, and the attribute `tasktree.task.outcome`).
  *
@@ -76,9 +79,11 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
     if (filter !== undefined && !callUser('filter', filter, task, false)) return undefined;
     const parentTask = task.parent;
     const parentSpan = parentTask === undefined ? undefined : taskExtra(parentTask)?.tracer;
+    // The span active here (inside a task's function: that task's span, or one made inside it; in
+    // a request handler: the HTTP server span, or the caller's, extracted); else the parent task's.
     const active = context.active();
     let parent: Context = active;
-    if (parentSpan instanceof TaskSpan && trace.getSpan(active) !== parentSpan.span) parent = trace.setSpan(active, parentSpan.span);
+    if (parentSpan instanceof TaskSpan && trace.getSpan(active) === undefined) parent = trace.setSpan(active, parentSpan.span);
     const name = spanName === undefined ? task.name : String(callUser('spanName', spanName, task, task.name));
     const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
     const recording = span.isRecording();

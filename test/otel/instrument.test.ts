@@ -1,7 +1,7 @@
 import '../helpers/no-unhandled.js';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { ProxyTracerProvider, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { CancelledError, TaskGroup, run, sleep, spawn, type Task } from '../../src/index.js';
 import { captureSnapshot } from '../../src/inspect/index.js';
@@ -45,7 +45,7 @@ function idOf(span: ReadableSpan): string {
 }
 
 describe('instrumentTasks', () => {
-  it('makes every task a span named after it, of kind INTERNAL, under its parent task’s span', async () => {
+  it('makes every task a span named after it, of kind INTERNAL, under the span of the task it was spawned in', async () => {
     install();
     await run(async function main() {
       await spawn('fetch-user', async () => {
@@ -72,6 +72,54 @@ describe('instrumentTasks', () => {
     });
     const s = spans();
     assert.equal(parentOf(get(s, 'handle')), idOf(get(s, 'GET /users')));
+  });
+
+  it('nests a task spawned into a long-lived task’s group under the span active there (a request under its HTTP server span)', async () => {
+    install();
+    const tracer = trace.getTracer('test');
+    await run(async function main() {
+      await TaskGroup.run('requests', async (requests) => {
+        // As an HTTP server instrumentation does: the request callback runs with the server span active.
+        await tracer.startActiveSpan('GET /users', async (server) => {
+          await requests.spawn('request#1', async () => {
+            await spawn('db-query', () => undefined);
+          });
+          server.end();
+        });
+      });
+    }, { dumpSignal: false });
+    const s = spans();
+    assert.equal(parentOf(get(s, 'request#1')), idOf(get(s, 'GET /users')));
+    assert.equal(parentOf(get(s, 'GET /users')), idOf(get(s, 'main')));
+    assert.equal(parentOf(get(s, 'db-query')), idOf(get(s, 'request#1')));
+  });
+
+  it('nests a task spawned where no span is active under its parent task’s span', async () => {
+    install();
+    await TaskGroup.run('g', async (group) => {
+      group.spawn('parent', async () => {
+        // A plain callback with no context: the task still hangs under its parent task.
+        await context.with(ROOT_CONTEXT, () => spawn('child', () => undefined));
+      });
+    });
+    const s = spans();
+    assert.equal(parentOf(get(s, 'child')), idOf(get(s, 'parent')));
+  });
+
+  it('nests a task spawned inside a span made in its parent’s function under that span', async () => {
+    install();
+    const tracer = trace.getTracer('test');
+    await TaskGroup.run('g', async (group) => {
+      group.spawn('parent', () =>
+        tracer.startActiveSpan('batch', async (batch) => {
+          await spawn('item', () => undefined);
+          batch.end();
+        }),
+      );
+    });
+    const s = spans();
+    assert.equal(parentOf(get(s, 'item')), idOf(get(s, 'batch')));
+    assert.equal(parentOf(get(s, 'batch')), idOf(get(s, 'parent')));
   });
 
   it('runs the task’s function with its span active, so spans made inside it nest under the task', async () => {
