@@ -58,9 +58,13 @@ const KEYS = new Set(['tracer', 'tracerProvider', 'filter', 'spanName', 'recordQ
  * import { run, spawn } from 'tasktree';
  * import { instrumentTasks } from 'tasktree/otel';
  *
+ * // With an SDK registered (see docs/opentelemetry.md), every task below is a span.
  * const uninstall = instrumentTasks({ filter: (task) => task.name !== 'heartbeat' });
  * await run(async () => {
- *   await spawn('fetch-user', async () => trace.getActiveSpan()?.spanContext().spanId);
+ *   await spawn('fetch-user', async () => {
+ *     // The task's span is the active one here: spans made inside nest under it.
+ *     trace.getActiveSpan()?.addEvent('cache miss');
+ *   });
  * });
  * uninstall();
  * ```
