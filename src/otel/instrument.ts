@@ -1,7 +1,7 @@
 // instrumentTasks(): while installed, every task spawned is a span (see task-span.ts). It fills the
 // core's tracing hook, called at each spawn in the spawner's context: the span's parent is the span
 // active there, else the parent task's span.
-import { SpanKind, context, isSpanContextValid, trace, type Attributes, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { INVALID_TRACEID, SpanKind, context, trace, type Attributes, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Task } from '../core/task.js';
 import { hooks, show, taskExtra, taskGroup } from '../core/internal.js';
 import { ATTR_GROUP_NAME, ATTR_TASK_DAEMON, ATTR_TASK_ID, ATTR_TASK_PATH } from './attributes.js';
@@ -91,8 +91,8 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
     const name = spanName === undefined ? task.name : String(callUser('spanName', spanName, task, task.name));
     const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
     const recording = span.isRecording();
-    // The API's no-op span (no SDK registered): nothing to follow.
-    if (!recording && !isSpanContextValid(span.spanContext())) return undefined;
+    // The API's no-op span (no SDK registered; one string comparison, not the API's regex checks): nothing to follow.
+    if (!recording && span.spanContext().traceId === INVALID_TRACEID) return undefined;
     let path: string | undefined;
     if (recording) {
       path = parentSpan instanceof TaskSpan && parentSpan.path !== undefined ? `${parentSpan.path} › ${task.name}` : task.path;
