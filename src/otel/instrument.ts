@@ -1,7 +1,7 @@
 // instrumentTasks(): while installed, every task spawned is a span (see task-span.ts). It fills the
 // core's tracing hook, called at each spawn in the spawner's context: the span's parent is the span
 // active there, else the parent task's span.
-import { INVALID_TRACEID, SpanKind, context, trace, type Attributes, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { INVALID_TRACEID, ProxyTracerProvider, SpanKind, context, trace, type Attributes, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Task } from '../core/task.js';
 import { hooks, show, taskExtra, taskGroup } from '../core/internal.js';
 import { ATTR_GROUP_NAME, ATTR_TASK_DAEMON, ATTR_TASK_ID, ATTR_TASK_PATH } from './attributes.js';
@@ -33,6 +33,8 @@ export interface InstrumentOptions {
 }
 
 const API = 'instrumentTasks(options)';
+/** The API's no-op provider: what a proxy provider delegates to before an SDK registers. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 const KEYS = new Set(['tracer', 'tracerProvider', 'filter', 'spanName', 'recordQueuedTime']);
 
 /**
@@ -74,12 +76,17 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
   if (hooks.trace !== undefined) {
     throw new Error(`${API}: tasks are already instrumented; call the uninstall function the first instrumentTasks() returned before installing again`);
   }
-  const tracer = options?.tracer ?? (options?.tracerProvider ?? trace.getTracerProvider()).getTracer('tasktree');
+  const provider = options?.tracer === undefined ? (options?.tracerProvider ?? trace.getTracerProvider()) : undefined;
+  const tracer = options?.tracer ?? (provider as TracerProvider).getTracer('tasktree');
+  // The global provider is the API's proxy: until an SDK registers, its delegate is the no-op
+  // provider, and a spawn costs this one check.
+  const proxy = provider instanceof ProxyTracerProvider ? provider : undefined;
   const filter = options?.filter;
   const spanName = options?.spanName;
   const recordQueued = options?.recordQueuedTime ?? true;
 
   const onSpawn = (task: Task): TaskSpan | undefined => {
+    if (proxy !== undefined && proxy.getDelegate() === NOOP_PROVIDER) return undefined;
     if (filter !== undefined && !callUser('filter', filter, task, false)) return undefined;
     const parentTask = task.parent;
     const parentSpan = parentTask === undefined ? undefined : taskExtra(parentTask)?.tracer;
