@@ -186,7 +186,7 @@ function workloads(quick) {
     },
     {
       id: 'w6',
-      title: 'cost per spawn of each overhead tier: plain (no tasktree) / default / debug-sites / debug',
+      title: 'cost per spawn of each overhead tier: plain (no tasktree) / default / debug-sites / debug / otel-noop / otel-sdk; sdk-span: the SDK alone, per span',
       unit: 'ns/task',
       metric: 'nsPerTask',
       file: 'w6-tiers.js',
@@ -256,7 +256,7 @@ function buildPlan(nodes) {
   return { jobs, skipped };
 }
 
-const TIERS = ['plain', 'default', 'debug-sites', 'debug'];
+const TIERS = ['plain', 'default', 'debug-sites', 'debug', 'otel-noop', 'otel-sdk', 'sdk-span'];
 // Every system some workload runs (the names a filter may use).
 const ALL_SYSTEMS = new Set(workloads(false).flatMap((w) => w.systems));
 const isSystemName = (s) => ALL_SYSTEMS.has(s);
@@ -682,6 +682,16 @@ function checkTargets(index, nodes) {
       const dump = r?.status === 'ok' ? r.result.dumpMs.median : undefined;
       add('w5-snapshot-tree', 'W5: snapshot + tree render of 100k < 500 ms', node, judge(st, 500, (x) => x < 1, `${fmt(st)} ms (ratio to 500 ms)`));
       add('w5-dump', 'W5: dump signal round trip < 1 s', node, judge(dump, 1000, (x) => x < 1, `${fmt(dump)} ms (ratio to 1,000 ms)`));
+    }
+    {
+      const w6 = (system) => index.median('w6', 'N=10,000', system, node, 'nsPerTask');
+      const def = w6('default');
+      const noop = w6('otel-noop');
+      const sdk = w6('otel-sdk');
+      const span = w6('sdk-span');
+      add('w6-otel-noop', 'W6: instrumentTasks() with no SDK adds ≤ 10 % to the default tier’s spawn', node, judge(noop, def, (r) => r <= 1.1, `otel-noop ${fmt(noop)} vs default ${fmt(def)} ns/task`));
+      const added = sdk !== undefined && def !== undefined ? sdk - def : undefined;
+      add('w6-otel-sdk', 'W6: with the SDK, a task’s span costs ≤ 1.5× the SDK’s own startSpan + end', node, judge(added, span, (r) => r <= 1.5, `otel-sdk ${fmt(sdk)} − default ${fmt(def)} = ${fmt(added)} vs sdk-span ${fmt(span)} ns`));
     }
     {
       const r = [...index.all].find((x) => x.workload === 'w7' && x.system === 'tasktree' && x.node === node);

@@ -2,8 +2,11 @@
 // one resolved promise, join them all) with tasktree off (no tasktree: plain promises), in its
 // default tier, in debug mode without promise tracking (creation and await sites, the watchdog,
 // leak reports), and in full debug mode (plus promise tracking: attributed rejections and
-// never-awaited promises).
-// Result: nanoseconds per task.
+// never-awaited promises); with tasktree/otel's instrumentTasks() installed and no SDK registered
+// (`otel-noop`: the API's no-op tracer), and with the SDK (`otel-sdk`: a NodeTracerProvider, a
+// BatchSpanProcessor and an exporter that drops what it is given); and the SDK's own cost per span
+// in that same set-up (`sdk-span`: startSpan + end under a parent, N per sample), the reference.
+// Result: nanoseconds per task (per span for sdk-span).
 // Params: { system, n, reps, warmup }
 
 import { main, perUnitSampler, repeat } from '../lib/harness.js';
@@ -25,10 +28,55 @@ async function tiered(p, debug) {
   return { nsPerTask };
 }
 
+/** The SDK set-up of the otel tiers: spans batched (none dropped) to an exporter that does nothing. */
+async function registerSdk() {
+  const { BatchSpanProcessor, NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+  const exporter = { export: (spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve(), forceFlush: () => Promise.resolve() };
+  const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 1_000_000 })] });
+  provider.register();
+  return provider;
+}
+
+async function otel(p, withSdk) {
+  const { n } = p;
+  const { TaskGroup } = await import('../../dist/src/index.js');
+  const { instrumentTasks } = await import('../../dist/src/otel/index.js');
+  const provider = withSdk ? await registerSdk() : undefined;
+  const uninstall = instrumentTasks();
+  const once = () =>
+    TaskGroup.run('w6', async (group) => {
+      for (let i = 0; i < n; i++) group.spawn('child', child);
+    });
+  const nsPerTask = await repeat(p, perUnitSampler(n, once, p.sampleMs));
+  uninstall();
+  await provider?.shutdown();
+  return { nsPerTask };
+}
+
+async function sdkSpans(p) {
+  const { n } = p;
+  const { context, trace } = await import('@opentelemetry/api');
+  const provider = await registerSdk();
+  const tracer = trace.getTracer('w6');
+  const once = async () => {
+    const parent = tracer.startSpan('w6');
+    const ctx = trace.setSpan(context.active(), parent);
+    for (let i = 0; i < n; i++) tracer.startSpan('child', undefined, ctx).end();
+    parent.end();
+    await Promise.resolve();
+  };
+  const nsPerTask = await repeat(p, perUnitSampler(n, once, p.sampleMs));
+  await provider.shutdown();
+  return { nsPerTask };
+}
+
 main({
   // The floor: W1's bare system, unchanged.
   plain: (p) => w1.bare(p),
   default: (p) => tiered(p, undefined),
   'debug-sites': (p) => tiered(p, { promises: false }),
   debug: (p) => tiered(p, {}),
+  'otel-noop': (p) => otel(p, false),
+  'otel-sdk': (p) => otel(p, true),
+  'sdk-span': (p) => sdkSpans(p),
 });

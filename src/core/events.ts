@@ -69,6 +69,9 @@ export class TaskEvents extends EventEmitter<TaskEventMap> {
  * The same lifecycle is published on the `node:diagnostics_channel` channels `tasktree:spawn`,
  * `tasktree:start`, `tasktree:settle` and `tasktree:cancel` (message: `{ task }`, plus `error`
  * for `cancel`) for APM tools. When nobody listens, emitting builds nothing: it costs two cheap checks (a flag and the channel's `hasSubscribers`).
+ * Each task's life is also a TracingChannel, `tracingChannel('tasktree:task')` (message `{ task }`):
+ * `start`/`end` around starting its function (which runs in the stores bound to `start`), `error`
+ * when it rejects, `asyncStart`/`asyncEnd` once it settled, after its children (see tracing.ts).
  *
  * @example
  * ```ts

@@ -1,6 +1,20 @@
 import type { Task } from './task.js';
 
 /**
+ * What an outer layer (tasktree/otel) attaches to a task it follows, returned by `hooks.trace`:
+ * the core calls `run` to call the task's function, and `settled` once the task has settled (after
+ * its children; also for a task cancelled before it started, whose `run` is never called).
+ */
+export interface TaskTracer {
+  /** The trace and span the task is, shown in snapshots (`where`). */
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Calls `fn(task)` (in the span's context) and returns what it returns or throws what it throws. */
+  run(fn: (task: Task) => unknown, task: Task): unknown;
+  settled(task: Task): void;
+}
+
+/**
  * Extension points the outer layers fill in; the core calls them and never imports those layers.
  * Every hook is `undefined` unless a layer installed it, so an unused hook costs one check.
  */
@@ -9,7 +23,12 @@ export const hooks: {
   spawn: ((task: Task) => void) | undefined;
   /** Debug mode: called when `waiter` starts awaiting `target` (record the await site). */
   await: ((waiter: Task, target: Task) => void) | undefined;
-} = { spawn: undefined, await: undefined };
+  /**
+   * Tracing (tasktree/otel): called for every new task, after `spawn`, in the spawner's context;
+   * what it returns follows the task (see {@link TaskTracer}).
+   */
+  trace: ((task: Task) => TaskTracer | undefined) | undefined;
+} = { spawn: undefined, await: undefined, trace: undefined };
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {

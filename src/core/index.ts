@@ -22,6 +22,7 @@
 //   waits.ts         what a task waits on and since when (`_wt`/`_ws`), waitFor's wait
 //   interrupt.ts     cancellation points: pending waits that end when their scope is cancelled
 //   task-state.ts    state codes, flags, and the extra state most tasks never need
+//   tracing.ts       the `tasktree:task` tracing channel, and the tracer an outer layer attached
 //
 // A group's life
 //   group-join.ts    leaving the scope: run the body, wait for the tasks, the outcome

@@ -9,6 +9,7 @@ import { recordFinished } from './registry.js';
 import type { Task } from './task.js';
 import { CANCELLED, FULFILLED, cancelOf as importedCancelOf } from './task-state.js';
 import { stamp } from './time.js';
+import { traceSettled } from './tracing.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const cancelOf = importedCancelOf;
@@ -36,6 +37,7 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   }
   task._group._childSettled(task);
   recordFinished(task);
+  if (extra !== undefined && (extra.tracer !== undefined || extra.traced !== undefined)) traceSettled(task, extra, state, result);
   if (isObserved('settle')) emit('settle', task);
 }
 

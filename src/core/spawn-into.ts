@@ -52,6 +52,10 @@ export function spawnInto<T>(group: TaskGroup, api: string, a: unknown, b: unkno
   const task = new Task<T>(name ?? ((fn as { name?: string }).name || `Task-${seq}`), group, fn as TaskFunction<T>, flags, seq);
   if (options?.attributes !== undefined) extraOf(task).attributes = options.attributes;
   if (hooks.spawn !== undefined) hooks.spawn(task);
+  if (hooks.trace !== undefined) {
+    const tracer = hooks.trace(task);
+    if (tracer !== undefined) extraOf(task).tracer = tracer;
+  }
   group._spawned++;
 
   // Link into the live list.

@@ -5,7 +5,7 @@
 // tracing span) with the task as tasktree's store, as a native promise callback would: spawning
 // captures that context in an AsyncResource (a pointer to the context frame on Node 24 and 26; a
 // copy of the stores on Node 20 and 22), and the start enters it. The task's function then runs
-// here, and its end goes to task-end.ts.
+// here (through tracing.ts: its tracer, the `tasktree:task` channel), and its end goes to task-end.ts.
 import { AsyncResource } from 'node:async_hooks';
 import { storage } from './context.js';
 import { emit, isObserved } from './events.js';
@@ -14,10 +14,12 @@ import type { Task, TaskFunction } from './task.js';
 import { bodyEnded as importedBodyEnded } from './task-end.js';
 import { CANCELLED, RUNNING, cancelOf as importedCancelOf } from './task-state.js';
 import { closeRun, openRun } from './time.js';
+import { callFunction as importedCallFunction } from './tracing.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const cancelOf = importedCancelOf;
 const bodyEnded = importedBodyEnded;
+const callFunction = importedCallFunction;
 
 const resolved = Promise.resolve();
 /** Task, context, task, context, … from `runHead` on. */
@@ -81,7 +83,7 @@ function runFunction(task: Task): void {
   task._slot = undefined;
   let result: unknown;
   try {
-    result = fn(task);
+    result = callFunction(task, fn);
   } catch (error) {
     bodyEnded(task, false, error);
     return;

@@ -3,6 +3,7 @@
 // accessors; nothing here calls the engine.
 import type { AsyncResource } from 'node:async_hooks';
 import type { Deferred } from './deferred.js';
+import type { TaskTracer } from './hooks.js';
 import type { CancelledError } from './errors.js';
 import type { Wait } from './interrupt.js';
 import type { Task } from './task.js';
@@ -51,6 +52,20 @@ export class TaskExtra {
   createdSite: { stack?: string } | undefined = undefined;
   /** Debug mode: where the task last awaited another task. */
   awaitSite: { stack?: string } | undefined = undefined;
+  /** The outer layer's tracer following this task (tasktree/otel), from `hooks.trace`. */
+  tracer: TaskTracer | undefined = undefined;
+  /** The `tasktree:task` tracing channel's message, once its start was published (see tracing.ts). */
+  traced: TaskTraceMessage | undefined = undefined;
+}
+
+/**
+ * The message published on the `tasktree:task` tracing channel for one task: the same object from
+ * `start` to `asyncEnd`, with `error` (rejected) or `result` (fulfilled) set at settling.
+ */
+export interface TaskTraceMessage {
+  readonly task: Task;
+  error?: unknown;
+  result?: unknown;
 }
 
 /** @internal The task's extra data, created on first use. */

@@ -90,6 +90,7 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
   if (task.cancelled !== null) {
     lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}, ${formatDuration(task.cancelled.forMs)} ago (still running)`));
   }
+  if (task.traceId !== undefined) lines.push(line('trace', `${task.traceId}  span ${task.spanId ?? '–'}`));
   const attributes = Object.entries(task.attributes ?? {});
   if (attributes.length > 0) {
     lines.push('  attributes');
@@ -118,7 +119,8 @@ function finishedDetail(snapshot: Snapshot, task: FinishedInfo): string[] {
 
 /**
  * Everything `snapshot` knows about the task with id `id`: name, path, state, parent and group,
- * age, what it is waiting on and for how long, who awaits it, its cancellation, attributes, where
+ * age, what it is waiting on and for how long, who awaits it, its cancellation, its OpenTelemetry
+ * trace and span ids (while tasktree/otel is installed), attributes, where
  * it is suspended (when the snapshot has stacks: every frame with `file:line:col`), the creation
  * and await sites (debug mode), and its children. A task that already finished is
  * described from the snapshot's history (outcome, duration, error).

@@ -114,6 +114,12 @@ export interface TaskInfo {
   readonly stack: readonly StackFrame[] | null;
   /** Why `stack` is empty or has frames without a line; `null` otherwise. */
   readonly stackReason: StackReason | null;
+  /**
+   * The OpenTelemetry trace and span the task is (32 and 16 hex digits): present only while
+   * `instrumentTasks()` (tasktree/otel) is installed with an SDK that records the task's span.
+   */
+  readonly traceId?: string;
+  readonly spanId?: string;
 }
 
 /** One recently finished task, from the bounded history. */

@@ -135,7 +135,7 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
     const extra = taskExtra(task);
     const cancel = taskCancellation(task);
     const created = taskCreated(task);
-    infos[i] = {
+    const info: Mutable<TaskInfo> = {
       id: ids.get(task) as string,
       name: task.name,
       path,
@@ -157,6 +157,12 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
       stack: null,
       stackReason: null,
     };
+    const tracer = extra?.tracer;
+    if (tracer !== undefined) {
+      info.traceId = tracer.traceId;
+      info.spanId = tracer.spanId;
+    }
+    infos[i] = info;
   }
   return infos;
 }

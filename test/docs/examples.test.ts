@@ -3,6 +3,7 @@
 // for a signal) say `// example: no-run` on their first line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -18,6 +19,9 @@ const entries: Record<string, string> = {
   'tasktree/inspect': join(dist, 'inspect', 'index.js'),
   'tasktree/debug': join(dist, 'debug', 'index.js'),
   'tasktree/testing': join(dist, 'testing', 'index.js'),
+  'tasktree/otel': join(dist, 'otel', 'index.js'),
+  // tasktree/otel's optional peer dependency, from the dev dependencies.
+  '@opentelemetry/api': createRequire(import.meta.url).resolve('@opentelemetry/api'),
 };
 
 function sources(dir: string): string[] {
@@ -66,7 +70,7 @@ describe('the TSDoc examples', () => {
       let code = ts.transpileModule(example.code, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       }).outputText;
-      code = code.replace(/from '(tasktree(?:\/\w+)?)'/g, (all, name: string) => {
+      code = code.replace(/from '(tasktree(?:\/\w+)?|@opentelemetry\/api)'/g, (all, name: string) => {
         const target = entries[name];
         return target === undefined ? all : `from '${pathToFileURL(target).href}'`;
       });

@@ -157,6 +157,16 @@ describe('formatTaskDetail', () => {
     );
   });
 
+  it('prints the OpenTelemetry trace and span of an instrumented task', () => {
+    const traced: Snapshot = {
+      ...snapshot,
+      tasks: [task({ id: 'q.1', name: 'lone', path: 'lone', ageMs: 5, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' })],
+      finished: [],
+    };
+    const lines = formatTaskDetail(traced, 'q.1').split('\n');
+    assert.equal(lines[lines.indexOf('  awaited by   –') + 1], '  trace        4bf92f3577b34da6a3ce929d0e0e4736  span 00f067aa0ba902b7');
+  });
+
   it('describes a finished task from the history', () => {
     assert.equal(
       formatTaskDetail(snapshot, 'p.9'),

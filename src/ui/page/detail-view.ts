@@ -23,6 +23,7 @@ type Field =
   | 'cancelled'
   | 'error'
   | 'daemon'
+  | 'trace'
   | 'attributes';
 
 const LABELS: Readonly<Record<Field, string>> = {
@@ -39,6 +40,7 @@ const LABELS: Readonly<Record<Field, string>> = {
   cancelled: 'cancelled by',
   error: 'error',
   daemon: 'daemon',
+  trace: 'trace',
   attributes: 'attributes',
 };
 
@@ -214,6 +216,7 @@ export class DetailView {
     this.set('cancelled', task.cancelled === null ? null : `${cancelText(task.cancelled)} — ${formatDuration(task.cancelled.forMs)} ago, still running`);
     this.set('error', null);
     this.set('daemon', task.daemon ? 'yes: cancelled once the rest of its scope is done' : null);
+    this.set('trace', task.traceId === undefined ? null : `${task.traceId} · span ${task.spanId ?? '–'}`);
     const attributes = task.attributes;
     this.setNodes('attributes', attributes === null ? null : JSON.stringify(attributes), () =>
       Object.entries(attributes ?? {}).map(([key, value]) => {
@@ -234,7 +237,7 @@ export class DetailView {
     this.setNodes('parent', task.parentId === null ? 'root' : `${task.parentId}:${ctx.names.get(task.parentId) ?? ''}`, () =>
       task.parentId === null ? nodes('– (root task)') : links([task.parentId], ctx),
     );
-    for (const field of ['group', 'age', 'waiting', 'awaitedBy', 'children', 'daemon', 'attributes'] as const) this.set(field, null);
+    for (const field of ['group', 'age', 'waiting', 'awaitedBy', 'children', 'daemon', 'trace', 'attributes'] as const) this.set(field, null);
     this.set('created', formatDateTime(task.createdAt));
     this.set('settled', `${formatClock(task.settledAt)}, ${formatDuration(Math.max(0, ctx.state.serverTime - task.settledAt))} ago`);
     this.set('duration', formatDuration(task.durationMs));

@@ -1,0 +1,22 @@
+// The names tasktree gives its span attributes and events (documented in docs/opentelemetry.md).
+
+/** The task's id (`CXHj0n.1k`). */
+export const ATTR_TASK_ID = 'tasktree.task.id';
+/** Its ancestors' names and its own, joined with ` › `. */
+export const ATTR_TASK_PATH = 'tasktree.task.path';
+/** The name of the group it was spawned into. */
+export const ATTR_GROUP_NAME = 'tasktree.group.name';
+/** Whether it is a daemon task. */
+export const ATTR_TASK_DAEMON = 'tasktree.task.daemon';
+/** In a group with a `concurrency` limit: milliseconds from its spawn to its start (the wait for a slot). */
+export const ATTR_TASK_QUEUED_MS = 'tasktree.task.queued_ms';
+/** How it settled: `fulfilled`, `rejected` or `cancelled`. */
+export const ATTR_TASK_OUTCOME = 'tasktree.task.outcome';
+/** The event recorded when cancellation of the task was requested (at that time). */
+export const EVENT_CANCELLED = 'tasktree.cancelled';
+/** On that event: the kind of the cancellation (`explicit`, `sibling-failed`, `timeout`, …). */
+export const ATTR_CANCEL_KIND = 'tasktree.cancel.kind';
+/** On that event: who cancelled and why, as a sentence (the CancelledError's message). */
+export const ATTR_CANCEL_REASON = 'tasktree.cancel.reason';
+/** On that event: the id of the task the cancellation names (the failed sibling, the cancelled parent). */
+export const ATTR_CANCEL_TASK_ID = 'tasktree.cancel.task_id';
