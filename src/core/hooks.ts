@@ -9,7 +9,9 @@ export const hooks: {
   spawn: ((task: Task) => void) | undefined;
   /** Debug mode: called when `waiter` starts awaiting `target` (record the await site). */
   await: ((waiter: Task, target: Task) => void) | undefined;
-} = { spawn: undefined, await: undefined };
+  /** Debug mode: called when a cancellation is asked for (`cancel()`, a linked signal aborting): the call's stack. */
+  cancel: (() => { stack?: string }) | undefined;
+} = { spawn: undefined, await: undefined, cancel: undefined };
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {

@@ -5,7 +5,7 @@
 import { describeWaitTarget, formatDuration, indexTasks, taskLabel } from './describe.js';
 import { describeStackReason, frameLocation } from './describe-stack.js';
 import { liveState } from './filter.js';
-import type { FinishedInfo, Snapshot, StackFrame, TaskInfo, WaitInfo } from './schema.js';
+import type { CancelInfo, FinishedInfo, Snapshot, StackFrame, TaskInfo, WaitInfo } from './schema.js';
 
 const LABEL_WIDTH = 12;
 
@@ -61,6 +61,13 @@ function suspendedAt(task: TaskInfo): string[] {
   return out;
 }
 
+/** Who asked for the cancellation, and (debug mode) where `cancel()` was called. */
+function cancelledBy(info: CancelInfo): string[] {
+  const by = info.by ?? null;
+  if (by === null) return info.by === null ? [line('by', '– (not recorded: a CancelledError the code made itself)')] : [];
+  return [line('by', `${by.message} (${by.source})`), ...stack(by.source === 'abort-signal' ? 'aborted at' : 'cancel() at', by.site)];
+}
+
 function childLine(snapshot: Snapshot, byId: Map<string, TaskInfo>, child: TaskInfo): string {
   const notes: string[] = [liveState(child)];
   if (child.daemon) notes.push('daemon');
@@ -84,6 +91,7 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
   ];
   if (task.cancelled !== null) {
     lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}, ${formatDuration(task.cancelled.forMs)} ago (still running)`));
+    lines.push(...cancelledBy(task.cancelled));
   }
   const attributes = Object.entries(task.attributes ?? {});
   if (attributes.length > 0) {
@@ -107,7 +115,10 @@ function finishedDetail(snapshot: Snapshot, task: FinishedInfo): string[] {
     line('settled', new Date(task.settledAt).toISOString()),
   ];
   if (task.error !== null) lines.push(line('error', task.error));
-  if (task.cancelled !== null) lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}`));
+  if (task.cancelled !== null) {
+    const rethrown = task.cancelled.rethrown === true ? ' (not its own: its function let this cancellation through)' : '';
+    lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}${rethrown}`), ...cancelledBy(task.cancelled));
+  }
   return lines;
 }
 
