@@ -124,7 +124,8 @@ function finishedDetail(snapshot: Snapshot, task: FinishedInfo): string[] {
 
 /**
  * Everything `snapshot` knows about the task with id `id`: name, path, state, parent and group,
- * age, what it is waiting on and for how long, who awaits it, its cancellation, attributes, where
+ * age, what it is waiting on and for how long, who awaits it, its cancellation and who asked for it
+ * (in debug mode, where `cancel()` was called), attributes, where
  * it is suspended (when the snapshot has stacks: every frame with `file:line:col`), the creation
  * and await sites (debug mode), and its children. A task that already finished is
  * described from the snapshot's history (outcome, duration, error).
