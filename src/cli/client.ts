@@ -165,8 +165,10 @@ export class AgentClient {
     return this.call('where', { task: taskId }) as Promise<WhereResult>;
   }
 
-  cancel(taskId: string, reason: string | null): Promise<CancelResult> {
-    return this.call('cancel', reason === null ? { task: taskId } : { task: taskId, reason }) as Promise<CancelResult>;
+  /** `from`: who asks, as the task's record will say (`tasktree cancel`, or the page of `tasktree ui`). */
+  cancel(taskId: string, reason: string | null, from: 'cli' | 'ui' = 'cli'): Promise<CancelResult> {
+    const request = reason === null ? { task: taskId, from } : { task: taskId, reason, from };
+    return this.call('cancel', request) as Promise<CancelResult>;
   }
 
   close(): Promise<void> {

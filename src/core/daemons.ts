@@ -3,7 +3,7 @@
 // non-daemon tasks (`_nonDaemon`, kept by spawn-into.ts and `_childSettled`); group-close.ts calls
 // this when that count reaches zero.
 import { cancelTask } from './cancel.js';
-import { CancelledError } from './errors.js';
+import { CancelledError, requested } from './errors.js';
 import { groupExtraOf } from './group-state.js';
 import type { TaskGroup } from './task-group.js';
 import { RUNNING, cancelOf } from './task-state.js';
@@ -14,7 +14,7 @@ export function stopDaemons(group: TaskGroup): void {
   let err: CancelledError | undefined;
   for (let t = group._head; t !== undefined; t = t._next) {
     if (cancelOf(t) === undefined && t._state <= RUNNING) {
-      err ??= new CancelledError({ kind: 'scope-done', group: group.name });
+      err ??= requested(new CancelledError({ kind: 'scope-done', group: group.name }), { group });
       cancelTask(t, err);
     }
   }

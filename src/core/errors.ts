@@ -1,3 +1,4 @@
+import type { CancelRequest } from './cancel-request.js';
 import type { Task } from './task.js';
 import { formatFailureTree, formatShort, showThrown, type GroupLike } from './error-text.js';
 import { isLibraryFrame, splitStack, userFrames } from './frames.js';
@@ -76,6 +77,14 @@ function nameErrors(cls: { prototype: Error }, name: string): void {
 
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 
+let setRequest: (error: CancelledError, request: CancelRequest) => void;
+
+/** @internal Records who asked for the cancellation `error` stands for (its chain's first); returns it. */
+export function requested(error: CancelledError, request: CancelRequest): CancelledError {
+  setRequest(error, request);
+  return error;
+}
+
 // Node prints an uncaught error as its `stack` plus its enumerable own properties, with custom
 // inspection off: so every field of these errors lives in a private field behind a getter on the
 // prototype, and nothing of tasktree's (a task, a reason, a monotonic time) is dumped with it.
@@ -104,10 +113,15 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 export class CancelledError extends Error {
   static {
     nameErrors(this, 'CancelledError');
+    setRequest = (error, request) => {
+      error.#request = request;
+    };
   }
   readonly #reason: CancelReason;
   readonly #root: CancelledError;
   readonly #at: number;
+  /** Who asked: recorded where it was asked, on the first cancellation of a chain. */
+  #request: CancelRequest | undefined = undefined;
   constructor(reason: CancelReason) {
     // One per cancelled scope, on the hot path of a cancellation storm: the chain's root is read
     // once, from its private field.
@@ -128,6 +142,10 @@ export class CancelledError extends Error {
   /** @internal The first cancellation of a `parent-cancelled` chain (this error otherwise). */
   get _root(): CancelledError {
     return this.#root;
+  }
+  /** @internal Who asked for the chain's first cancellation, when tasktree recorded it. */
+  get _request(): CancelRequest | undefined {
+    return this.#root.#request;
   }
   /** @internal `CancelledError: <who and why>` and the user's frames. */
   [inspectCustom](): string {

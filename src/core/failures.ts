@@ -3,7 +3,7 @@
 // Cancellations are not failures. Leaving the scope turns the list into a TaskGroupError
 // (group-join.ts); a task's own scope hands it to its task (task-end.ts).
 import { cancelGroup, cancelTask } from './cancel.js';
-import { CancelledError, isCancellation, type TaskFailure } from './errors.js';
+import { CancelledError, isCancellation, requested, type TaskFailure } from './errors.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
 import { cancelOf } from './task-state.js';
@@ -13,7 +13,10 @@ export function bodyFailed(group: TaskGroup, error: unknown): void {
   const cancellation = isCancellation(error, group._cancel ?? (group.owner === undefined ? undefined : cancelOf(group.owner)));
   if (!cancellation) fail(group, { source: 'body', task: undefined, error }, false);
   // A supervisor (`cancelOnError: false`) cancels nobody, not even when its body fails.
-  if (group._cancelOnError) cancelGroup(group, new CancelledError({ kind: 'body-failed', group: group.name, error }), false);
+  if (group._cancelOnError) {
+    const err = new CancelledError({ kind: 'body-failed', group: group.name, error });
+    cancelGroup(group, requested(err, { task: group.owner, group }), false);
+  }
 }
 
 /** @internal Records a real error; cancels the rest when `cancelOnError`. */

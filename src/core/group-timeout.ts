@@ -3,7 +3,7 @@
 // a deadline beyond what one Node timer can wait (24.8 days) waits again for the rest. Closing the
 // group clears the timer (group-close.ts).
 import { cancelGroup } from './cancel.js';
-import { CancelledError } from './errors.js';
+import { CancelledError, requested } from './errors.js';
 import { groupExtraOf } from './group-state.js';
 import type { TaskGroup } from './task-group.js';
 import { MAX_TIMER_MS, now } from './time.js';
@@ -25,7 +25,7 @@ function onTimeout(group: TaskGroup, ms: number): void {
   }
   const x = groupExtraOf(group);
   x.timer = undefined;
-  const err = new CancelledError({ kind: 'timeout', group: group.name, ms });
+  const err = requested(new CancelledError({ kind: 'timeout', group: group.name, ms }), { group });
   x.expired = err;
   cancelGroup(group, err, true);
 }

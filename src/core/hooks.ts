@@ -28,7 +28,9 @@ export const hooks: {
    * what it returns follows the task (see {@link TaskTracer}).
    */
   trace: ((task: Task) => TaskTracer | undefined) | undefined;
-} = { spawn: undefined, await: undefined, trace: undefined };
+  /** Debug mode: called when a cancellation is asked for (`cancel()`, a linked signal aborting): the call's stack. */
+  cancel: (() => { stack?: string }) | undefined;
+} = { spawn: undefined, await: undefined, trace: undefined, cancel: undefined };
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {

@@ -1,9 +1,10 @@
 // The interface the outer layers (inspect, debug, testing) read the core through. Everything
 // here is internal: not exported from the package, and free to change with the core.
-import type { CancelledError } from './errors.js';
+import { cancelTask } from './cancel.js';
+import { CancelledError, requested } from './errors.js';
 import type { Task } from './task.js';
 import { TaskGroup } from './task-group.js';
-import { CANCELLED, FULFILLED, QUEUED, SCOPE_CLOSED, cancelOf, extraOf, type TaskExtra } from './task-state.js';
+import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, cancelOf, extraOf, type TaskExtra } from './task-state.js';
 import { isTaskWait } from './waits.js';
 
 export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hooks.js';
@@ -15,6 +16,7 @@ export { formatShort } from './error-text.js';
 export { storage } from './context.js';
 export { show } from './validate.js';
 export type { TaskTracer } from './hooks.js';
+export type { CancelRequest } from './cancel-request.js';
 
 /** What a task waits on, read from its wait fields. `since` is monotonic. */
 export type RawWait =
@@ -87,4 +89,14 @@ export function taskPhase(task: Task): 'queued' | 'starting' | 'running' | 'join
 /** The promise a running task's function returned (what the stacks probe starts from), if any. */
 export function taskPromise(task: Task): Promise<unknown> | undefined {
   return taskPhase(task) === 'running' && task._slot instanceof Promise ? task._slot : undefined;
+}
+
+/**
+ * Cancels `task` (as `task.cancel(reason)` does) on behalf of an outside requester — `tasktree
+ * cancel` (`cli`) or `tasktree ui` (`ui`) — recording it as the one who asked, with the reason it
+ * gave (`given`). Does nothing once the task has settled or was cancelled already.
+ */
+export function cancelOnBehalf(task: Task, via: 'cli' | 'ui', given: string | undefined, reason: unknown): void {
+  if (task._state > RUNNING || cancelOf(task) !== undefined) return;
+  cancelTask(task, requested(new CancelledError({ kind: 'explicit', reason }), { via, given }));
 }

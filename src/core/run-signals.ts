@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { CancelledError } from './errors.js';
+import { CancelledError, requested } from './errors.js';
 import { liveTasks } from './registry.js';
 import { cancelTask } from './cancel.js';
 import type { Task } from './task.js';
@@ -49,7 +49,7 @@ export function watchSignals(root: Task, exitOnSignal: boolean): SignalWatch {
       exitingRuns++;
       write(`tasktree: ${signal} — cancelling ${root.name} (a second ${signal} exits at once)`);
     }
-    cancelTask(root, new CancelledError({ kind: 'signal', reason: signal }));
+    cancelTask(root, requested(new CancelledError({ kind: 'signal', reason: signal }), { via: 'run' }));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -2,7 +2,7 @@
 // owns has closed: its own scope, and explicit groups the function left open. Most often they are
 // already empty and it settles at once; otherwise it waits (shown as a wait on its scope) and then
 // settles with its own outcome, or with the failures found in its scopes.
-import { CancelledError, TaskGroupError, isCancellation, type TaskFailure } from './errors.js';
+import { CancelledError, TaskGroupError, isCancellation, requested, type TaskFailure } from './errors.js';
 import { cancelScopeTree } from './cancel.js';
 import { settleTask as importedSettleTask } from './settle.js';
 import type { Task } from './task.js';
@@ -34,7 +34,7 @@ export function bodyEnded(task: Task, ok: boolean, value: unknown): void {
 
 function closeScopes(task: Task, first: TaskGroup, ok: boolean, value: unknown): void {
   const failed = !ok && !isCancellation(value, cancelOf(task));
-  if (failed) cancelScopeTree(task, new CancelledError({ kind: 'body-failed', group: task.name, error: value }));
+  if (failed) cancelScopeTree(task, requested(new CancelledError({ kind: 'body-failed', group: task.name, error: value }), { task }));
   // Every group the task owns closes with it: its own scope, and explicit groups the function
   // left open. Most often they are already empty, and the task settles right here.
   const groups: TaskGroup[] = [first];

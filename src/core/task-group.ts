@@ -4,8 +4,9 @@
 // the constructor, group-links.ts, group-signal.ts and group-timeout.ts.
 import { storage } from './context.js';
 import { deferred } from './deferred.js';
-import { CancelledError, type TaskFailure } from './errors.js';
+import { CancelledError, requested, type TaskFailure } from './errors.js';
 import { cancelGroup } from './cancel.js';
+import { callerRequest } from './cancel-request.js';
 import { startQueued, wakeBelow, whenBelow } from './concurrency.js';
 import { fail } from './failures.js';
 import { checkDone as importedCheckDone } from './group-close.js';
@@ -204,7 +205,8 @@ export class TaskGroup {
    * throws the {@link CancelledError} (unless a task failed: real errors win).
    */
   cancel(reason?: unknown): void {
-    cancelGroup(this, new CancelledError(reason === undefined ? { kind: 'explicit' } : { kind: 'explicit', reason }), true);
+    const err = new CancelledError(reason === undefined ? { kind: 'explicit' } : { kind: 'explicit', reason });
+    cancelGroup(this, requested(err, callerRequest()), true);
   }
 
   /** Aborted when the group is cancelled (from outside, by a failure, or by its timeout). */

@@ -4,8 +4,9 @@
 // it; its state codes, flags and extra state are in task-state.ts.
 import { noteAwait as importedNoteAwait } from './awaiting.js';
 import { cancelTask } from './cancel.js';
+import { callerRequest } from './cancel-request.js';
 import { deferred } from './deferred.js';
-import { CancelledError } from './errors.js';
+import { CancelledError, requested } from './errors.js';
 import { formatId } from './ids.js';
 import { registerTaskClass } from './scope-kind.js';
 import { settleDeferred } from './settle.js';
@@ -152,7 +153,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   cancel(reason?: unknown): void {
     if (this._state > RUNNING || cancelOf(this as Task) !== undefined) return;
-    cancelTask(this, new CancelledError(reason === undefined ? { kind: 'explicit' } : { kind: 'explicit', reason }));
+    const err = new CancelledError(reason === undefined ? { kind: 'explicit' } : { kind: 'explicit', reason });
+    cancelTask(this, requested(err, callerRequest()));
   }
 
   /** The live tasks spawned in this task's scopes (a fresh array). */

@@ -1,7 +1,7 @@
 import type { Task } from '../core/index.js';
 import { hooks, taskExtraOf } from '../core/internal.js';
 
-// Creation and await sites. The stack is captured into a plain object and formatted by V8 only
+// Creation, await and cancel sites. The stack is captured into a plain object and formatted by V8 only
 // when someone reads `holder.stack` (a snapshot or a report shows it): ≈3.5 µs per capture with a
 // short limit, ≈10 µs more when shown.
 
@@ -37,15 +37,24 @@ function onAwait(waiter: Task): void {
   taskExtraOf(waiter).awaitSite = site;
 }
 
-/** Installs the spawn and await hooks; `stackDepth` frames are kept per site. */
+// Who asked for a cancellation: between the hook and the user's `cancel()` call are the library's
+// request and cancel() frames; between it and an outside `controller.abort()`, the library's abort
+// listener and Node's event dispatch (a few frames, left out when shown).
+function onCancel(): SiteHolder {
+  return captureSite(onCancel, 8);
+}
+
+/** Installs the spawn, await and cancel hooks; `stackDepth` frames are kept per site. */
 export function installSiteHooks(stackDepth: number): void {
   depth = stackDepth;
   hooks.spawn = onSpawn;
   hooks.await = onAwait;
+  hooks.cancel = onCancel;
 }
 
 /** Removes them: the core is back to one `undefined` check per spawn and per await. */
 export function removeSiteHooks(): void {
   if (hooks.spawn === onSpawn) hooks.spawn = undefined;
   if (hooks.await === onAwait) hooks.await = undefined;
+  if (hooks.cancel === onCancel) hooks.cancel = undefined;
 }

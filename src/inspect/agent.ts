@@ -4,7 +4,7 @@
  *
  * The protocol is JSON lines. A request is one JSON object:
  * `{"id"?: number|string, "cmd": "ps"|"pstree"|"snapshot"|"where"|"cancel"|"ping", "task"?: string,
- * "reason"?: string, "options"?: {"expand"?: boolean, "stacks"?: boolean, "force"?: boolean,
+ * "reason"?: string, "from"?: "cli"|"ui", "options"?: {"expand"?: boolean, "stacks"?: boolean, "force"?: boolean,
  * "maxHeapMB"?: number}}`; the answer is one JSON line, `{"id", "ok": true, "result"}` or
  * `{"id", "ok": false, "error": {"code", "message"}}`. `snapshot` with `stacks: true` also finds
  * where every task is suspended (a bounded, reported stop of the process; `force` and `maxHeapMB`
@@ -12,7 +12,7 @@
  * Nothing is ever evaluated; the handler never throws.
  */
 import { allTasks } from '../core/index.js';
-import { now, toEpoch } from '../core/internal.js';
+import { cancelOnBehalf, now, toEpoch } from '../core/internal.js';
 import { formatTaskDetail } from './format-detail.js';
 import { formatTable } from './format-table.js';
 import { formatTree } from './format-tree.js';
@@ -132,7 +132,14 @@ function unknownTask(id: string): RequestError {
   return new RequestError('UNKNOWN_TASK', `no live task with id ${JSON.stringify(id)}`);
 }
 
-function cancelTask(id: string, reason: string | undefined): CancelResult {
+/** Who sends a `cancel`: `tasktree cancel` (`cli`, the default) or the page of `tasktree ui` (`ui`). */
+function requester(request: Record<string, unknown>): 'cli' | 'ui' {
+  const from = request['from'];
+  if (from === undefined || from === 'cli' || from === 'ui') return from ?? 'cli';
+  throw new RequestError('BAD_REQUEST', `"from" must be "cli" or "ui", got ${describe(from)}`);
+}
+
+function cancelTask(id: string, reason: string | undefined, from: 'cli' | 'ui'): CancelResult {
   const task = allTasks().find((t) => t.id === id);
   if (task === undefined) {
     const finished = captureSnapshot().finished.findLast((t) => t.id === id);
@@ -142,7 +149,8 @@ function cancelTask(id: string, reason: string | undefined): CancelResult {
     throw unknownTask(id);
   }
   const at = toEpoch(now());
-  task.cancel(reason ?? 'requested with `tasktree cancel`');
+  // The task's code sees a reason either way; its record says who asked, and what they said.
+  cancelOnBehalf(task, from, reason, reason ?? 'requested with `tasktree cancel`');
   return { cancelled: task.id, path: task.path, at };
 }
 
@@ -201,7 +209,7 @@ function execute(request: Record<string, unknown>, async: boolean): unknown {
     case 'where':
       return whereResult(stringField(request, 'task', true) as string);
     case 'cancel':
-      return cancelTask(stringField(request, 'task', true) as string, stringField(request, 'reason', false));
+      return cancelTask(stringField(request, 'task', true) as string, stringField(request, 'reason', false), requester(request));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Snapshot, TaskInfo, WaitInfo } from './schema.js';
+import type { CancelInfo, Snapshot, TaskInfo, WaitInfo } from './schema.js';
 
 /** `850 ms`, `2.3 s`, `4 min 5 s`, `2 h 3 min` */
 export function formatDuration(ms: number): string {
@@ -68,4 +68,17 @@ export function formatAttributes(attributes: TaskInfo['attributes'], max = MAX_A
   const entries = Object.entries(attributes);
   if (entries.length === 0) return null;
   return entries.map(([key, value]) => `${key}=${attributeValue(value, max)}`).join(', ');
+}
+
+/** Sources a cancellation's own message does not name: only `by` says who asked. */
+const UNNAMED_SOURCES: ReadonlySet<string> = new Set(['task', 'outside', 'cli', 'ui', 'process-signal', 'abort-signal']);
+
+/**
+ * `, by main › boss [ab.4]` — who asked for a cancellation, for one-line views, when its message
+ * does not already say it (a failed sibling, a timeout name themselves); `''` otherwise.
+ */
+export function describeCancelledBy(info: CancelInfo): string {
+  const by = info.by ?? null;
+  if (by === null || !UNNAMED_SOURCES.has(by.source)) return '';
+  return `, by ${by.message}`;
 }

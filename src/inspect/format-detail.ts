@@ -5,7 +5,7 @@
 import { describeWaitTarget, formatDuration, indexTasks, taskLabel } from './describe.js';
 import { describeStackReason, frameLocation } from './describe-stack.js';
 import { liveState } from './filter.js';
-import type { FinishedInfo, Snapshot, StackFrame, TaskInfo, WaitInfo } from './schema.js';
+import type { CancelInfo, FinishedInfo, Snapshot, StackFrame, TaskInfo, WaitInfo } from './schema.js';
 
 const LABEL_WIDTH = 12;
 
@@ -66,6 +66,13 @@ function suspendedAt(task: TaskInfo, byId: Map<string, TaskInfo>): string[] {
   return out;
 }
 
+/** Who asked for the cancellation, and (debug mode) where `cancel()` was called. */
+function cancelledBy(info: CancelInfo): string[] {
+  const by = info.by ?? null;
+  if (by === null) return info.by === null ? [line('by', '– (not recorded: a CancelledError the code made itself)')] : [];
+  return [line('by', `${by.message} (${by.source})`), ...stack(by.source === 'abort-signal' ? 'aborted at' : 'cancel() at', by.site)];
+}
+
 function childLine(snapshot: Snapshot, byId: Map<string, TaskInfo>, child: TaskInfo): string {
   const notes: string[] = [liveState(child)];
   if (child.daemon) notes.push('daemon');
@@ -89,6 +96,7 @@ function liveDetail(snapshot: Snapshot, task: TaskInfo): string[] {
   ];
   if (task.cancelled !== null) {
     lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}, ${formatDuration(task.cancelled.forMs)} ago (still running)`));
+    lines.push(...cancelledBy(task.cancelled));
   }
   if (task.traceId !== undefined) lines.push(line('trace', `${task.traceId}  span ${task.spanId ?? '–'}`));
   const attributes = Object.entries(task.attributes ?? {});
@@ -113,14 +121,18 @@ function finishedDetail(snapshot: Snapshot, task: FinishedInfo): string[] {
     line('settled', new Date(task.settledAt).toISOString()),
   ];
   if (task.error !== null) lines.push(line('error', task.error));
-  if (task.cancelled !== null) lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}`));
+  if (task.cancelled !== null) {
+    const rethrown = task.cancelled.rethrown === true ? ' (not its own: its function let this cancellation through)' : '';
+    lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}${rethrown}`), ...cancelledBy(task.cancelled));
+  }
   return lines;
 }
 
 /**
  * Everything `snapshot` knows about the task with id `id`: name, path, state, parent and group,
- * age, what it is waiting on and for how long, who awaits it, its cancellation, its OpenTelemetry
- * trace and span ids (while tasktree/otel is installed), attributes, where
+ * age, what it is waiting on and for how long, who awaits it, its cancellation and who asked for it
+ * (in debug mode, where `cancel()` was called), its OpenTelemetry trace and span ids (while
+ * tasktree/otel is installed), attributes, where
  * it is suspended (when the snapshot has stacks: every frame with `file:line:col`), the creation
  * and await sites (debug mode), and its children. A task that already finished is
  * described from the snapshot's history (outcome, duration, error).

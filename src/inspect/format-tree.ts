@@ -1,4 +1,4 @@
-import { attributeValue, describeWait, describeWaitTarget, formatAttributes, formatDuration, indexTasks, plural, taskLabel } from './describe.js';
+import { attributeValue, describeCancelledBy, describeWait, describeWaitTarget, formatAttributes, formatDuration, indexTasks, plural, taskLabel } from './describe.js';
 import { describeStackReason, frameLocation, waitsUnseen } from './describe-stack.js';
 import { describeFilter, filterTree, isFilterEmpty, liveState } from './filter.js';
 import type { TaskFilter } from './filter.js';
@@ -129,7 +129,7 @@ export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>, unseenHint
   if (task.daemon) line += ' (daemon)';
   if (task.waitingOn !== null) line += ` — ${describeWait(task.waitingOn, byId)}`;
   else if (unseenHint !== undefined && waitsUnseen(task)) line += ` — waiting on ? (see ${unseenHint})`;
-  if (task.cancelled !== null) line += ` — cancel requested ${formatDuration(task.cancelled.forMs)} ago (${task.cancelled.message})`;
+  if (task.cancelled !== null) line += ` — cancel requested ${formatDuration(task.cancelled.forMs)} ago (${task.cancelled.message}${describeCancelledBy(task.cancelled)})`;
   return line;
 }
 
@@ -178,7 +178,7 @@ function runLine(nodes: Node[], byId: Map<string, TaskInfo>, unseenHint: string 
   // Ids of the first task's targets would mislead on a line that stands for many tasks.
   if (first.waitingOn !== null) line += ` — waiting on ${describeWaitTarget(first.waitingOn, byId).replace(IDS, '')}`;
   else if (unseenHint !== undefined && waitsUnseen(first)) line += ` — waiting on ? (see ${unseenHint})`;
-  if (first.cancelled !== null) line += ` — cancel requested (${first.cancelled.message})`;
+  if (first.cancelled !== null) line += ` — cancel requested (${first.cancelled.message}${describeCancelledBy(first.cancelled)})`;
   return line;
 }
 
@@ -293,7 +293,7 @@ function assignShapes(roots: Node[], byId: Map<string, TaskInfo>): void {
     const attributes = (formatAttributes(task.attributes, Infinity) ?? '').replace(DIGITS, '#');
     const own = node.context
       ? `context\u0000${attributes}`
-      : `${attributes}\u0000${task.state}\u0000${task.daemon}\u0000${wait}\u0000${task.cancelled?.kind ?? ''}`;
+      : `${attributes}\u0000${task.state}\u0000${task.daemon}\u0000${wait}\u0000${task.cancelled?.kind ?? ''}\u0000${task.cancelled?.by?.message ?? ''}`;
     const key = `${task.name.replace(DIGITS, '#')}\u0000${own}\u0000${node.children.map((c) => c.shape).join(',')}`;
     let shape = shapes.get(key);
     if (shape === undefined) shapes.set(key, (shape = shapes.size + 1));

@@ -1,7 +1,7 @@
 // tasktree/inspect: reads the core's registry and renders it. Data first (captureSnapshot,
 // captureCallGraph), pure functions of it (filterSnapshot; the renderers formatTree, formatTable,
 // formatCallGraph, formatTaskDetail), then the thin I/O: printCallGraph, the dump signal, the monitor socket.
-export type { Snapshot, TaskInfo, FinishedInfo, WaitInfo, CancelInfo } from './schema.js';
+export type { Snapshot, TaskInfo, FinishedInfo, WaitInfo, CancelInfo, CancelOrigin, CancelSource } from './schema.js';
 export { captureSnapshot } from './snapshot.js';
 export {
   captureCallGraph,

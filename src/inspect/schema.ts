@@ -22,6 +22,63 @@ export interface CancelInfo {
   readonly kind: string;
   /** One line saying who cancelled it and why. */
   readonly message: string;
+  /**
+   * Who asked: the source of the first cancellation of its chain (for `parent-cancelled`, what
+   * cancelled the first ancestor). `null` when tasktree did not see it asked: a `CancelledError`
+   * that code made and threw itself. Absent in snapshots of a tasktree older than this field.
+   */
+  readonly by?: CancelOrigin | null;
+  /**
+   * `true` on a finished task that was not itself cancelled: its function threw a cancellation
+   * that was not its own — it let through the `CancelledError` of a task it awaited (or of a group
+   * it ran) — and ended `cancelled`. `kind`, `message` and `by` are that cancellation's. Absent
+   * otherwise.
+   */
+  readonly rethrown?: true;
+}
+
+/**
+ * What asked for a cancellation:
+ * - `task` — `task.cancel()` or `group.cancel()` was called from inside the task `task`.
+ * - `outside` — `cancel()` was called outside any task (top-level code, a callback that runs
+ *   outside every task's context).
+ * - `cli` — `tasktree cancel PID TASK`, with the `reason` given (`--reason`), or `null`.
+ * - `ui` — the Cancel control of `tasktree ui PID`, with the `reason` typed, or `null`.
+ * - `process-signal` — `run()` caught the process signal `reason` (`SIGINT`, `SIGTERM`).
+ * - `abort-signal` — the `AbortSignal` linked to group `group` (its `signal` option) aborted;
+ *   `reason` is the signal's reason; `task` the task the group belongs to.
+ * - `timeout` — the timeout of group `group` expired (`withTimeout(ms)` names its group
+ *   `withTimeout(ms)`); `task` the task the group belongs to.
+ * - `sibling-failed` — the task `task` failed with `reason`, in the same group.
+ * - `body-failed` — the body of group `group` failed with `reason` (`task`: the task whose
+ *   function it is, or that owns the group).
+ * - `scope-done` — the rest of group `group` finished, so its daemon tasks stop.
+ */
+export type CancelSource =
+  | 'task'
+  | 'outside'
+  | 'cli'
+  | 'ui'
+  | 'process-signal'
+  | 'abort-signal'
+  | 'timeout'
+  | 'sibling-failed'
+  | 'body-failed'
+  | 'scope-done';
+
+/** Who asked for a cancellation (see {@link CancelSource}). */
+export interface CancelOrigin {
+  readonly source: CancelSource;
+  /** The task that asked, that failed, or that the group belongs to; `null` when there is none. */
+  readonly task: { readonly id: string; readonly path: string } | null;
+  /** The group whose timeout expired, whose signal aborted, whose body failed or whose rest finished; `null` otherwise. */
+  readonly group: string | null;
+  /** The reason the source gave, one line: the CLI's reason, the signal's name, the abort reason, the failed task's error; `null` if none. */
+  readonly reason: string | null;
+  /** One line for a person: `main › supervisor [ab.3]`, `tasktree cancel: "deploy rollback"`, `SIGTERM, caught by run()`, … */
+  readonly message: string;
+  /** Debug mode: where `cancel()` was called (or the linked `AbortController` aborted), innermost user frame first; `null` otherwise. */
+  readonly site: readonly string[] | null;
 }
 
 /**

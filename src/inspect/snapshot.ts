@@ -1,7 +1,6 @@
-import type { Task } from '../core/index.js';
+import { CancelledError, type Task } from '../core/index.js';
 import {
   awaitedTasks,
-  describeCancelReason,
   describeError,
   finishedTasks,
   isCancelled,
@@ -17,6 +16,7 @@ import {
   taskWait,
   toEpoch,
 } from '../core/internal.js';
+import { cancelInfo, type OriginCache } from './cancel-info.js';
 import type { CancelInfo, FinishedInfo, Snapshot, StacksInfo, TaskInfo, WaitInfo } from './schema.js';
 import { siteLines } from './sites.js';
 import type { StacksOptions, TaskStack } from './stacks/capture.js';
@@ -82,7 +82,8 @@ function finish(
     }
   }
   for (const task of infos) Object.freeze(task);
-  const finished = finishedTasks().map((task) => finishedInfo(task));
+  const origins: OriginCache = new Map();
+  const finished = finishedTasks().map((task) => finishedInfo(task, origins));
   return Object.freeze({
     formatVersion: 1,
     pid: process.pid,
@@ -125,6 +126,7 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
   }
 
   const paths = new Map<Task, string>();
+  const origins: OriginCache = new Map();
   const infos: Mutable<TaskInfo>[] = new Array<Mutable<TaskInfo>>(tasks.length);
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i] as Task;
@@ -147,10 +149,7 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
       ageMs: at - created,
       waitingOn: waitInfo(task, ids, at),
       awaitedBy: frozenList(awaitedBy.get(task)),
-      cancelled:
-        cancel === undefined
-          ? null
-          : Object.freeze({ kind: cancel.reason.kind, message: describeCancelReason(cancel.reason), forMs: at - cancel._at }),
+      cancelled: cancel === undefined ? null : Object.freeze({ ...cancelInfo(cancel, false, origins), forMs: at - cancel._at }),
       attributes: extra?.attributes === undefined ? null : Object.freeze({ ...extra.attributes }),
       createdAtSite: siteLines(extra?.createdSite),
       awaitSite: siteLines(extra?.awaitSite),
@@ -191,13 +190,15 @@ function waitInfo(task: Task, ids: Map<Task, string>, at: number): WaitInfo | nu
 }
 
 /** @internal The history entry of a settled task. */
-export function finishedInfo(task: Task): FinishedInfo {
+export function finishedInfo(task: Task, origins?: OriginCache): FinishedInfo {
   const created = taskCreated(task);
   const settled = taskSettled(task);
   const cancel = taskCancellation(task);
   const outcome = isFulfilled(task) ? 'fulfilled' : isCancelled(task) ? 'cancelled' : 'rejected';
+  // Not cancelled itself, it ended cancelled by letting another's cancellation through: that one.
+  const result = cancel === undefined && outcome === 'cancelled' ? taskResult(task) : undefined;
   const info: CancelInfo | null =
-    cancel === undefined ? null : Object.freeze({ kind: cancel.reason.kind, message: describeCancelReason(cancel.reason) });
+    cancel !== undefined ? cancelInfo(cancel, false, origins) : result instanceof CancelledError ? cancelInfo(result, true, origins) : null;
   return Object.freeze({
     id: task.id,
     name: task.name,

@@ -59,15 +59,24 @@ export function liveState(task: TaskInfo): LiveState {
 }
 
 /**
- * Who cancelled a task and why: the snapshot's message (`sibling 'fetch-user' (ab.3) failed: …`),
- * then any further fields a later snapshot format adds (`by: …`), so they show without a change here.
+ * Who cancelled a task and why, in one line: the snapshot's message (`sibling 'fetch-user' (ab.3)
+ * failed: …`), whether the task let another's cancellation through, who asked (`by main › boss
+ * [ab.4]`, `by tasktree ui: "…"`), then any further fields a later snapshot format adds, so they
+ * show without a change here.
  */
 export function cancelText(info: CancelInfo): string {
-  const extra = Object.entries(info)
-    .filter(([key, value]) => key !== 'kind' && key !== 'message' && key !== 'forMs' && (typeof value === 'string' || typeof value === 'number'))
-    .map(([key, value]) => `${key}: ${String(value)}`);
-  return [info.message === '' ? info.kind : info.message, ...extra].join('; ');
+  const parts = [info.message === '' ? info.kind : info.message];
+  if (info.rethrown === true) parts.push('not its own: it let this cancellation through');
+  const by = info.by ?? null;
+  if (by !== null && typeof by.message === 'string') parts.push(`by ${by.message}`);
+  for (const [key, value] of Object.entries(info)) {
+    if (KNOWN_CANCEL_FIELDS.has(key) || (typeof value !== 'string' && typeof value !== 'number')) continue;
+    parts.push(`${key}: ${String(value)}`);
+  }
+  return parts.join('; ');
 }
+
+const KNOWN_CANCEL_FIELDS: ReadonlySet<string> = new Set(['kind', 'message', 'forMs', 'by', 'rethrown']);
 
 /** `key=value` text of an attribute value. */
 export function attributeText(value: string | number | boolean): string {

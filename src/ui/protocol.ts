@@ -6,9 +6,9 @@
  * `GET /api/state?after=REVISION[&timeline=1]` answers with a {@link UiState} once the state is
  * newer than `REVISION` (long poll, at most ≈20 s, then the same revision again).
  */
-import type { CancelInfo, FinishedInfo, Snapshot, StackFrame, StackReason, TaskInfo } from '../inspect/schema.js';
+import type { CancelInfo, CancelOrigin, FinishedInfo, Snapshot, StackFrame, StackReason, TaskInfo } from '../inspect/schema.js';
 
-export type { CancelInfo, FinishedInfo, Snapshot, StackFrame, StackReason, TaskInfo };
+export type { CancelInfo, CancelOrigin, FinishedInfo, Snapshot, StackFrame, StackReason, TaskInfo };
 
 /** The version of {@link UiState}. */
 export type UiFormatVersion = 1;

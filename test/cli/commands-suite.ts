@@ -191,10 +191,12 @@ export function commandsSuite(options: SuiteOptions): void {
     );
     const json = await cli('cancel', String(target.pid), 'stubborn', '--wait', '100', '--json');
     assert.equal(json.code, 10, json.stderr);
-    const outcome = JSON.parse(json.stdout) as { cancelled: string; status: string; task: { cancelled: unknown } | null; finished: unknown };
+    const outcome = JSON.parse(json.stdout) as { cancelled: string; status: string; task: { cancelled: { by?: unknown } | null } | null; finished: unknown };
     assert.equal(outcome.cancelled, ready.stubborn);
     assert.equal(outcome.status, 'running');
     assert.notEqual(outcome.task?.cancelled, null);
+    // Asked first without a reason: the record names the CLI, and says it gave none.
+    assert.deepEqual(outcome.task?.cancelled?.by, { source: 'cli', task: null, group: null, reason: null, message: 'tasktree cancel (no reason given)', site: null });
     assert.equal(outcome.finished, null);
     const ps = ok(await cli('ps', String(target.pid), '--state', 'cancelling'));
     assert.match(ps, /stubborn +cancelling/);
@@ -216,5 +218,6 @@ export function commandsSuite(options: SuiteOptions): void {
     const detail = ok(await cli('where', String(target.pid), 'worker'));
     assert.match(detail, new RegExp(`^worker \\[${escape(ready.worker)}\\] — finished\\n`));
     assert.match(detail, /outcome +cancelled after/);
+    assert.match(detail, /\n {2}cancelled {4}explicit: cancelled explicitly: stuck\n {2}by {11}tasktree cancel: "stuck" \(cli\)\n$/);
   });
 }

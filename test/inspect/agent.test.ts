@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { CancelledError, run, sleep, spawn } from '../../src/core/index.js';
 import type { Task } from '../../src/core/index.js';
 import { AGENT_KEY, MAX_REQUEST_BYTES, handleRequest, installAgent } from '../../src/inspect/agent.js';
-import type { Snapshot } from '../../src/inspect/schema.js';
+import type { FinishedInfo, Snapshot } from '../../src/inspect/schema.js';
+import { latch, outcome } from '../helpers/core.js';
 import { captureSnapshot } from '../../src/inspect/snapshot.js';
 
 interface Answer {
@@ -75,6 +76,7 @@ describe('handleRequest', () => {
     assert.equal(errorCode({ cmd: 'where' }), 'BAD_REQUEST');
     assert.equal(errorCode({ cmd: 'cancel', task: '' }), 'BAD_REQUEST');
     assert.equal(errorCode({ cmd: 'cancel', task: 'a', reason: 5 }), 'BAD_REQUEST');
+    assert.deepEqual(ask({ cmd: 'cancel', task: 'a', from: 'cron' }).error, { code: 'BAD_REQUEST', message: '"from" must be "cli" or "ui", got "cron" (string)' });
     assert.equal(errorCode({ cmd: 'pstree', options: [] }), 'BAD_REQUEST');
     assert.equal(errorCode({ cmd: 'pstree', options: { expand: 'yes' } }), 'BAD_REQUEST');
   });
@@ -173,12 +175,36 @@ describe('handleRequest', () => {
         assert.ok(seen instanceof CancelledError);
         assert.match(seen.message, /stuck/);
         // Gone now: where describes it from the history, cancel says it finished.
-        const where = ask({ cmd: 'where', task: worker.id }).result as { task: unknown; finished: { outcome: string } };
+        const where = ask({ cmd: 'where', task: worker.id }).result as { task: unknown; finished: FinishedInfo };
         assert.equal(where.task, null);
         assert.ok(where.finished !== null);
+        assert.deepEqual(where.finished.cancelled?.by, { source: 'cli', task: null, group: null, reason: 'stuck', message: 'tasktree cancel: "stuck"', site: null });
         const again = ask({ cmd: 'cancel', task: worker.id });
         assert.equal(again.error?.code, 'UNKNOWN_TASK');
         assert.match(again.error?.message ?? '', /already finished/);
+      },
+      { dumpSignal: false, handleSignals: false },
+    );
+  });
+});
+
+describe('the agent: who asked', () => {
+  it('records the page of tasktree ui as the one who asked, and tasktree cancel with no reason as giving none', async () => {
+    await run(
+      async () => {
+        const release = latch();
+        const honours = spawn('honours', (task) => sleep(60_000, { signal: task.signal }));
+        const ignores = spawn('ignores', () => release.promise);
+        await sleep(1);
+        assert.equal(ask({ cmd: 'cancel', task: honours.id, reason: 'from the page', from: 'ui' }).ok, true);
+        assert.equal(ask({ cmd: 'cancel', task: ignores.id }).ok, true);
+        await outcome(honours);
+        const snapshot = captureSnapshot();
+        assert.equal(snapshot.finished.findLast((f) => f.id === honours.id)?.cancelled?.by?.message, 'tasktree ui: "from the page"');
+        const live = snapshot.tasks.find((t) => t.id === ignores.id)?.cancelled;
+        assert.equal(live?.message, 'cancelled explicitly: requested with `tasktree cancel`', 'the task still sees a reason');
+        assert.deepEqual(live?.by, { source: 'cli', task: null, group: null, reason: null, message: 'tasktree cancel (no reason given)', site: null });
+        release.release();
       },
       { dumpSignal: false, handleSignals: false },
     );

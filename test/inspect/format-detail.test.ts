@@ -182,6 +182,44 @@ describe('formatTaskDetail', () => {
     );
   });
 
+  it('says who asked for a cancellation, and in debug mode where cancel() was called', () => {
+    const by = {
+      source: 'task',
+      task: { id: 'p.7', path: 'main › supervisor' },
+      group: null,
+      reason: 'too slow',
+      message: 'main › supervisor [p.7]',
+      site: ['check (file:///app/supervisor.js:20:9)', 'file:///app/supervisor.js:31:3'],
+    } as const;
+    const live = task({ id: 'w.1', name: 'worker', path: 'main › worker', ageMs: 5, cancelled: { kind: 'explicit', message: 'cancelled explicitly: too slow', forMs: 300, by } });
+    const lines = formatTaskDetail({ ...snapshot, tasks: [live] }, 'w.1').split('\n');
+    assert.deepEqual(lines.slice(lines.indexOf('  awaited by   –') + 1, -1), [
+      '  cancelled    explicit: cancelled explicitly: too slow, 300 ms ago (still running)',
+      '  by           main › supervisor [p.7] (task)',
+      '  cancel() at',
+      '    check (file:///app/supervisor.js:20:9)',
+      '    file:///app/supervisor.js:31:3',
+    ]);
+  });
+
+  it('says when a finished task let another cancellation through, and when no one was seen asking', () => {
+    const cli = { source: 'cli', task: null, group: null, reason: 'stuck', message: 'tasktree cancel: "stuck"', site: null } as const;
+    const rethrew: FinishedInfo = {
+      ...finished,
+      id: 'r.1',
+      outcome: 'cancelled',
+      error: null,
+      cancelled: { kind: 'explicit', message: 'cancelled explicitly: stuck', by: cli, rethrown: true },
+    };
+    const handMade: FinishedInfo = { ...rethrew, id: 'r.2', cancelled: { kind: 'explicit', message: 'cancelled explicitly', by: null, rethrown: true } };
+    const both = { ...snapshot, finished: [rethrew, handMade] };
+    assert.deepEqual(formatTaskDetail(both, 'r.1').split('\n').slice(-2), [
+      '  cancelled    explicit: cancelled explicitly: stuck (not its own: its function let this cancellation through)',
+      '  by           tasktree cancel: "stuck" (cli)',
+    ]);
+    assert.equal(formatTaskDetail(both, 'r.2').split('\n').at(-1), '  by           – (not recorded: a CancelledError the code made itself)');
+  });
+
   it('throws a RangeError for an id the snapshot does not have', () => {
     assert.throws(() => formatTaskDetail(snapshot, 'nope'), {
       name: 'RangeError',

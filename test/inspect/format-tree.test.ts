@@ -98,6 +98,23 @@ describe('formatTree', () => {
     assert.equal(formatTree(snapshotOf(tasks)), '└── stubborn [a.1] cancelling 1.0 s — cancel requested 6.0 s ago (cancelled explicitly)\n');
   });
 
+  it('says who asked for a cancellation when its message does not (a task, the CLI), and not twice when it does', () => {
+    const boss = { source: 'task', task: { id: 'a.7', path: 'main › boss' }, group: null, reason: null, message: 'main › boss [a.7]', site: null } as const;
+    const sibling = { source: 'sibling-failed', task: { id: 'a.8', path: 'main › db' }, group: null, reason: 'Error: x', message: 'main › db [a.8], which failed: Error: x', site: null } as const;
+    const tasks = [
+      taskInfo({ id: 'a.1', name: 'worker', cancelled: { kind: 'explicit', message: 'cancelled explicitly', forMs: 6000, by: boss } }),
+      taskInfo({ id: 'a.2', name: 'cache', cancelled: { kind: 'sibling-failed', message: "sibling 'db' (a.8) failed: Error: x", forMs: 10, by: sibling } }),
+    ];
+    assert.equal(
+      formatTree(snapshotOf(tasks)),
+      [
+        '├── worker [a.1] cancelling 1.0 s — cancel requested 6.0 s ago (cancelled explicitly, by main › boss [a.7])',
+        "└── cache [a.2] cancelling 1.0 s — cancel requested 10 ms ago (sibling 'db' (a.8) failed: Error: x)",
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('shows attributes inline, after the id', () => {
     const tasks = [taskInfo({ id: 'a.1', name: 'handler', attributes: { route: '/users', method: 'GET', retry: false, q: 'a, b' } })];
     assert.equal(formatTree(snapshotOf(tasks)), '└── handler [a.1] {route=/users, method=GET, retry=false, q="a, b"} running 1.0 s\n');

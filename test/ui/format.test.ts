@@ -25,9 +25,16 @@ describe('the page\'s words', () => {
     assert.equal(liveState(taskInfo({ id: 'a', name: 'a', cancelled: { kind: 'explicit', message: 'x', forMs: 1 } })), 'cancelling');
   });
 
-  it('says who cancelled a task, with whatever fields a later snapshot adds', () => {
+  it('says why a task was cancelled and who asked, with whatever fields a later snapshot adds', () => {
     assert.equal(cancelText({ kind: 'explicit', message: 'cancelled explicitly: stop' }), 'cancelled explicitly: stop');
-    const later = { kind: 'explicit', message: 'cancelled explicitly', by: 'main › boss [a.1]', pid: 4 } as { kind: string; message: string };
-    assert.equal(cancelText(later), 'cancelled explicitly; by: main › boss [a.1]; pid: 4');
+    const by = { source: 'task', task: { id: 'a.1', path: 'main › boss' }, group: null, reason: 'stop', message: 'main › boss [a.1]', site: null } as const;
+    assert.equal(cancelText({ kind: 'explicit', message: 'cancelled explicitly: stop', by }), 'cancelled explicitly: stop; by main › boss [a.1]');
+    assert.equal(cancelText({ kind: 'explicit', message: 'cancelled explicitly: stop', by: null }), 'cancelled explicitly: stop');
+    assert.equal(
+      cancelText({ kind: 'explicit', message: 'cancelled explicitly: stop', by, rethrown: true }),
+      'cancelled explicitly: stop; not its own: it let this cancellation through; by main › boss [a.1]',
+    );
+    const later = { kind: 'explicit', message: 'cancelled explicitly', pid: 4 } as { kind: string; message: string };
+    assert.equal(cancelText(later), 'cancelled explicitly; pid: 4');
   });
 });

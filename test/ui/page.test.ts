@@ -210,7 +210,7 @@ describe('the tasktree ui page', () => {
     await target.waitForLine(/^cancelled worker: cancelled explicitly: from the browser$/);
     await page.locator('#detail-actions-list .action.a-settled', { hasText: '“from the browser”' }).waitFor();
     assert.match((await page.locator('#detail-state').textContent()) ?? '', /^finished · fulfilled$/);
-    assert.match((await page.locator('#detail-fields .f-cancelled').textContent()) ?? '', /cancelled explicitly: from the browser/);
+    assert.match((await page.locator('#detail-fields .f-cancelled').textContent()) ?? '', /cancelled explicitly: from the browser; by tasktree ui: "from the browser"/);
   });
 
   it('cancels a task that ignores its signal: the page says the request stands and the task runs on', async () => {
@@ -385,7 +385,10 @@ describe('the page and what a snapshot may hold', () => {
     const sites = await page.locator('#detail-sites-body').textContent();
     assert.match(sites ?? '', /created atat handle \(src\/server\.ts:42:11\)/);
     assert.match(sites ?? '', /last awaited a task atat handle \(src\/server\.ts:44:18\)/);
-    assert.match((await page.locator('#detail-fields .f-cancelled').textContent()) ?? '', /^cancelled explicitly: too slow; by: main › supervisor \[fake\.9\] — 300 ms ago, still running$/);
+    assert.match(sites ?? '', /cancel\(\) was called atcheck \(src\/supervisor\.ts:20:9\)/);
+    const cancelled = page.locator('#detail-fields .f-cancelled');
+    assert.match((await cancelled.textContent()) ?? '', /^cancelled explicitly: too slow; by main › supervisor \[fake\.9\] — 300 ms ago, still running$/);
+    assert.equal(await cancelled.locator('[data-select="fake.9"]').textContent(), 'main › supervisor', 'the task that asked is a link');
     await treeRow(page, 'main').click();
     await page.locator('#detail-name', { hasText: 'main' }).waitFor();
     assert.equal(await page.locator('#detail-stack').isHidden(), true, 'no stack, no section');

@@ -94,7 +94,7 @@ export class TargetReader {
     if (this.client === null) {
       throw new CliError(`pid ${this.pid} cannot be reached now (${this.message})`, ExitCode.timedOut);
     }
-    return this.client.cancel(taskId, reason);
+    return this.client.cancel(taskId, reason, 'ui');
   }
 
   private async run(): Promise<void> {

@@ -4,7 +4,7 @@
  * or type a reason while the page updates.
  */
 import { cancelText, formatClock, formatDateTime, formatDuration, liveState, waitTarget } from '../format.js';
-import type { CancelAction, FinishedInfo, PageTask, StackFrame } from '../protocol.js';
+import type { CancelAction, CancelInfo, CancelOrigin, FinishedInfo, PageTask, StackFrame } from '../protocol.js';
 import { postCancel } from './api.js';
 import type { Actions, Context } from './context.js';
 import { byId, el, renderOnChange, setAttr, setClass, setHidden, setText, taskLink } from './dom.js';
@@ -37,7 +37,7 @@ const LABELS: Readonly<Record<Field, string>> = {
   waiting: 'waiting on',
   awaitedBy: 'awaited by',
   children: 'children',
-  cancelled: 'cancelled by',
+  cancelled: 'cancellation',
   error: 'error',
   daemon: 'daemon',
   trace: 'trace',
@@ -213,7 +213,7 @@ export class DetailView {
     this.setNodes('children', children.slice(0, MAX_CHILDREN_SHOWN + 1).join(',') + children.length, () =>
       children.length === 0 ? nodes('–') : [...nodes(`${children.length}: `), ...links(children, ctx, MAX_CHILDREN_SHOWN)],
     );
-    this.set('cancelled', task.cancelled === null ? null : `${cancelText(task.cancelled)} — ${formatDuration(task.cancelled.forMs)} ago, still running`);
+    this.setCancelled(ctx, task.cancelled, task.cancelled === null ? '' : ` — ${formatDuration(task.cancelled.forMs)} ago, still running`);
     this.set('error', null);
     this.set('daemon', task.daemon ? 'yes: cancelled once the rest of its scope is done' : null);
     this.set('trace', task.traceId === undefined ? null : `${task.traceId} · span ${task.spanId ?? '–'}`);
@@ -225,7 +225,7 @@ export class DetailView {
         return chip;
       }),
     );
-    this.renderSites(task.createdAtSite, task.awaitSite);
+    this.renderSites(task.createdAtSite, task.awaitSite, task.cancelled?.by ?? null);
     this.renderStack(task.stack ?? null);
   }
 
@@ -241,9 +241,9 @@ export class DetailView {
     this.set('created', formatDateTime(task.createdAt));
     this.set('settled', `${formatClock(task.settledAt)}, ${formatDuration(Math.max(0, ctx.state.serverTime - task.settledAt))} ago`);
     this.set('duration', formatDuration(task.durationMs));
-    this.set('cancelled', task.cancelled === null ? null : cancelText(task.cancelled));
+    this.setCancelled(ctx, task.cancelled, '');
     this.set('error', task.error);
-    this.renderSites(null, null);
+    this.renderSites(null, null, task.cancelled?.by ?? null);
     this.renderStack(null);
   }
 
@@ -253,17 +253,34 @@ export class DetailView {
     setClass(this.state, 'badge b-gone');
     for (const field of Object.keys(LABELS) as Field[]) this.set(field, null);
     this.set('path', 'it finished and left the history the process keeps (setHistoryLimit), or the process restarted');
-    this.renderSites(null, null);
+    this.renderSites(null, null, null);
     this.renderStack(null);
   }
 
-  private renderSites(created: readonly string[] | null, awaited: readonly string[] | null): void {
-    setHidden(this.sites, created === null && awaited === null);
-    renderOnChange(this.sitesBody, JSON.stringify([created, awaited]), () => {
+  /** Why, and who asked: the task that called `cancel()` as a link, or the outside source, named. */
+  private setCancelled(ctx: Context, info: CancelInfo | null, after: string): void {
+    if (info === null) return this.setNodes('cancelled', null, () => []);
+    const by = info.by ?? null;
+    const asker = by?.source === 'task' ? by.task : null;
+    if (asker === null) return this.set('cancelled', `${cancelText(info)}${after}`);
+    // The asking task as a link (it may have finished: the link says so), the rest as text.
+    const text = cancelText({ ...info, by: null });
+    this.setNodes('cancelled', `${text}\u0000${asker.id}\u0000${ctx.names.get(asker.id) ?? ''}\u0000${after}`, () => [
+      ...nodes(`${text}; by `),
+      taskLink(asker.path, asker.id, ctx.names.has(asker.id) ? `task ${asker.id}` : `task ${asker.id} (no longer in the snapshot)`),
+      ...nodes(` [${asker.id}]${after}`),
+    ]);
+  }
+
+  private renderSites(created: readonly string[] | null, awaited: readonly string[] | null, by: CancelOrigin | null): void {
+    const cancelSite = by?.site ?? null;
+    setHidden(this.sites, created === null && awaited === null && cancelSite === null);
+    renderOnChange(this.sitesBody, JSON.stringify([created, awaited, cancelSite]), () => {
       const out: Node[] = [];
       for (const [title, frames] of [
         ['created at', created],
         ['last awaited a task at', awaited],
+        [by?.source === 'abort-signal' ? 'its linked signal was aborted at' : 'cancel() was called at', cancelSite],
       ] as const) {
         if (frames === null || frames.length === 0) continue;
         out.push(el('div', 'site-title', title));
