@@ -22,21 +22,22 @@ const USAGE = `usage: npm run bench -- [filters…] [--quick] [--node 20|22|24|2
 
   filters     workload ids (w1 … w9 await-tax) and/or system names (bare naive effect-fork
               effect-all effection tasktree; plain als-used als-inside); only matching jobs run.
-              Ratios need their baselines in the same run. Naming w9 (without --quick) runs every
-              size on every line.
+              Ratios need their baselines in the same run.
   --quick     a smoke run: fewer repetitions, W7 at 1 M tasks instead of 10 M, W8 2 rounds,
               W9 small sizes only, Effection skipped where it takes tens of seconds.
   --node V    only this Node major (repeatable or comma-separated: --node 24,26).
+  --big       W9 at every size on every line, 100,000 tasks (a ≈600 MiB heap) included.
   --list      print the plan and exit.
   --out FILE  where to write the JSON results (default benchmarks/results/latest.json).`;
 
 function parseArgv(argv) {
-  const opts = { filters: [], quick: false, nodes: [], list: false, out: join(here, 'results', 'latest.json') };
+  const opts = { filters: [], quick: false, big: false, nodes: [], list: false, out: join(here, 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = () => inline ?? argv[++i];
     if (flag === '--quick') opts.quick = true;
+    else if (flag === '--big') opts.big = true;
     else if (flag === '--list') opts.list = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
@@ -235,12 +236,12 @@ function workloads(quick) {
         { key: `tasks=${n.toLocaleString('en-US')}`, params: { n } },
         { key: `tasks=${n.toLocaleString('en-US')} +50 MB`, params: { n, ballastMB: 50 } },
       ]),
-      tune(system, params, node, explicit) {
+      tune(system, params, node, big) {
         // A probe costs about a second per 60 MiB of heap (more on a loaded machine), and 100,000
         // tasks make a ≈600 MiB heap: the full run leaves 100,000 out, and on Node 20 and 22 keeps
-        // the sizes the targets name; `npm run bench -- w9` runs every size on every line.
+        // the sizes the targets name; `--big` runs every size on every line.
         const heavy = params.ballastMB !== undefined || params.n >= 10_000;
-        if (!explicit) {
+        if (!big) {
           if (params.n >= 100_000) return null;
           if (node.major < 24 && params.ballastMB !== undefined && params.n !== 1_000) return null;
           if (quick && heavy) return null;
@@ -285,12 +286,12 @@ function buildPlan(nodes) {
           continue;
         }
         for (const v of w.variants) {
-          let params = w.tune(system, v.params, node, opts.filters.includes(w.id) && !opts.quick);
+          let params = w.tune(system, v.params, node, opts.big);
           // The hook-based AsyncLocalStorage lines (Node 20 and 22) follow the lines people run:
           // 5 repetitions instead of 7 in the full run, to keep it within about a quarter of an hour.
           if (params !== null && !opts.quick && node.major < 24 && params.reps === 7) params = { ...params, reps: 5 };
           if (params === null) {
-            const reason = opts.quick ? 'skipped in --quick (too slow)' : `skipped on Node ${node.major} in the full run (npm run bench -- ${w.id} runs it)`;
+            const reason = opts.quick ? 'skipped in --quick (too slow)' : `skipped on Node ${node.major} without --big`;
             skipped.push({ workload: w.id, variant: v.key, system, node: node.major, reason });
             continue;
           }
