@@ -20,22 +20,24 @@ const root = dirname(here);
 
 const USAGE = `usage: npm run bench -- [filters…] [--quick] [--node 20|22|24|26] [--list] [--help]
 
-  filters     workload ids (w1 w2 w3 w4 w5 w6 w7 await-tax) and/or system names
-              (bare naive effect-fork effect-all effection tasktree; plain als-used als-inside);
-              only matching jobs run. Ratios need their baselines in the same run.
-  --quick     a ~1-minute smoke run: fewer repetitions, W7 at 1 M tasks instead of 10 M,
-              Effection skipped where it takes tens of seconds.
+  filters     workload ids (w1 … w9 await-tax) and/or system names (bare naive effect-fork
+              effect-all effection tasktree; plain als-used als-inside); only matching jobs run.
+              Ratios need their baselines in the same run.
+  --quick     a smoke run: fewer repetitions, W7 at 1 M tasks instead of 10 M, W8 2 rounds,
+              W9 small sizes only, Effection skipped where it takes tens of seconds.
   --node V    only this Node major (repeatable or comma-separated: --node 24,26).
+  --big       W9 at every size on every line, 100,000 tasks (a ≈600 MiB heap) included.
   --list      print the plan and exit.
   --out FILE  where to write the JSON results (default benchmarks/results/latest.json).`;
 
 function parseArgv(argv) {
-  const opts = { filters: [], quick: false, nodes: [], list: false, out: join(here, 'results', 'latest.json') };
+  const opts = { filters: [], quick: false, big: false, nodes: [], list: false, out: join(here, 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = () => inline ?? argv[++i];
     if (flag === '--quick') opts.quick = true;
+    else if (flag === '--big') opts.big = true;
     else if (flag === '--list') opts.list = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
@@ -209,6 +211,47 @@ function workloads(quick) {
       timeoutMs: 600_000,
     },
     {
+      id: 'w8',
+      title: 'a real service: node:http, auth + a db call (1 ms timer) + render per request, autocannon on loopback',
+      file: 'w8-http.js',
+      systems: ['interleaved'],
+      http: true,
+      // One job per Node line: the load generator (this job's process) and one server process per
+      // system, loaded in turn (A B C D … per round). Node 24 and 26 carry the targets.
+      variants: [{ key: 'connections=32', params: { connections: 32 } }],
+      tune(system, params, node) {
+        const lead = node.major >= 24;
+        if (quick) return { ...params, rounds: 2, durationS: 2, warmupS: 1 };
+        return { ...params, rounds: lead ? 4 : 3, durationS: lead ? 3 : 2, warmupS: 1 };
+      },
+      timeoutMs: 300_000,
+    },
+    {
+      id: 'w9',
+      title: 'the stacks probe: captureSnapshot({ stacks: true }) with N suspended tasks, small heap and 50 MB more',
+      file: 'w9-stacks.js',
+      systems: ['tasktree'],
+      stacks: true,
+      variants: [100, 1_000, 10_000, 100_000].flatMap((n) => [
+        { key: `tasks=${n.toLocaleString('en-US')}`, params: { n } },
+        { key: `tasks=${n.toLocaleString('en-US')} +50 MB`, params: { n, ballastMB: 50 } },
+      ]),
+      tune(system, params, node, big) {
+        // A probe costs about a second per 60 MiB of heap (more on a loaded machine), and 100,000
+        // tasks make a ≈600 MiB heap: the full run leaves 100,000 out, and on Node 20 and 22 keeps
+        // the sizes the targets name; `--big` runs every size on every line.
+        const heavy = params.ballastMB !== undefined || params.n >= 10_000;
+        if (!big) {
+          if (params.n >= 100_000) return null;
+          if (node.major < 24 && params.ballastMB !== undefined && params.n !== 1_000) return null;
+          if (quick && heavy) return null;
+        }
+        const reps = quick || heavy ? 1 : 3;
+        return { ...params, warmup: heavy ? 0 : 1, reps, floor: true, floorReps: reps };
+      },
+      timeoutMs: 600_000,
+    },
+    {
       id: 'await-tax',
       title: 'cost of a plain `await` once AsyncLocalStorage has been used in the process',
       unit: 'ns/await',
@@ -243,9 +286,13 @@ function buildPlan(nodes) {
           continue;
         }
         for (const v of w.variants) {
-          const params = w.tune(system, v.params);
+          let params = w.tune(system, v.params, node, opts.big);
+          // The hook-based AsyncLocalStorage lines (Node 20 and 22) follow the lines people run:
+          // 5 repetitions instead of 7 in the full run, to keep it within about a quarter of an hour.
+          if (params !== null && !opts.quick && node.major < 24 && params.reps === 7) params = { ...params, reps: 5 };
           if (params === null) {
-            skipped.push({ workload: w.id, variant: v.key, system, node: node.major, reason: 'skipped in --quick (too slow)' });
+            const reason = opts.quick ? 'skipped in --quick (too slow)' : `skipped on Node ${node.major} without --big`;
+            skipped.push({ workload: w.id, variant: v.key, system, node: node.major, reason });
             continue;
           }
           jobs.push({ w, node, system, variant: v.key, params: { system, ...params }, timeoutMs: w.timeoutMs ?? 180_000 });
@@ -365,6 +412,7 @@ async function main() {
   console.log(`tasktree benchmarks — ${opts.quick ? 'QUICK smoke run' : 'full run'}`);
   console.log(`machine: ${machine.cpuModel} × ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}`);
   console.log(`nodes:   ${nodes.map((n) => `${n.version} (${n.from})`).join(', ')}`);
+  if (nodes.some((n) => n.major < 24)) console.log('         (Node 20 and 22: AsyncLocalStorage built on async hooks; 24 and 26: AsyncContextFrame)');
   console.log(`jobs:    ${jobs.length} child processes${opts.filters.length ? ` (filter: ${opts.filters.join(' ')})` : ''}`);
   const load1 = os.loadavg()[0];
   if (load1 > machine.cores * 0.25) {
@@ -439,6 +487,14 @@ const firstLine = (s) => String(s ?? '').split('\n')[0].slice(0, 160);
 const relativeToRoot = (p) => (p.startsWith(root + '/') ? p.slice(root.length + 1) : p);
 
 function summarize(w, r) {
+  if (w.http) {
+    return Object.entries(r.systems)
+      .map(([s, x]) => `${s} ${fmt(x.rps.median)}/s p99 ${fmt(x.p99Ms.median)} ms`)
+      .join(', ');
+  }
+  if (w.stacks) {
+    return `${fmt(r.totalMs.median)} ms, longest stop ${fmt(r.longestStopMs.median)} ms, bare snapshot ${fmt(r.floorSnapshotMs.median)} ms (${fmtCount(r.heapNodes)} nodes, ${r.heapMB} MiB)`;
+  }
   if (w.soak) {
     const c = r.checkpoints;
     return c.map((x) => `${fmtCount(x.tasks)}: ${bytesH(x.heapUsed)}`).join(', ') + `  (${fmt(c[c.length - 1].nsPerTask)} ns/task)`;
@@ -453,7 +509,7 @@ function summarize(w, r) {
   return `${fmt(m.median)} ${w.unit} [${fmt(m.min)}–${fmt(m.max)}], n=${m.samples.length}`;
 }
 
-const fmtCount = (n) => (n >= 1e6 ? `${n / 1e6} M` : `${n / 1e3} k`);
+const fmtCount = (n) => (n >= 1e6 ? `${Math.round(n / 1e5) / 10} M` : `${Math.round(n / 1e2) / 10} k`);
 
 function describeMachine(nodes) {
   const cpus = os.cpus();
@@ -537,6 +593,8 @@ function report(w, index, nodes, skipped) {
     console.log('');
     return;
   }
+  if (w.http) return reportHttp(w, index, nodes);
+  if (w.stacks) return reportStacks(w, index, nodes, skipped);
   for (const v of w.variants) {
     if (w.soak) {
       reportSoak(w, v, index, nodes);
@@ -579,6 +637,57 @@ function report(w, index, nodes, skipped) {
     }
     printTable(['system', 'node', 'median', 'min–max', 'n', ...(hasBaselines ? ['×bare', '×naive', '×effect-best'] : ['×plain'])], rows);
   }
+  console.log('');
+}
+
+/** W8: requests/s and latency per system, and the ratios to bare taken round by round. */
+function reportHttp(w, index, nodes) {
+  for (const v of w.variants) {
+    const any = nodes.map((n) => index.get(w.id, v.key, 'interleaved', n.major)).find((r) => r?.status === 'ok');
+    const how = any ? `, ${any.result.rounds.length} rounds × ${any.result.durationS} s, interleaved` : '';
+    console.log(`  ${v.key}${how} — median [min–max] over rounds; ×bare: the median of each round's ratio [min–max]`);
+    const rows = [];
+    for (const node of nodes) {
+      const r = index.get(w.id, v.key, 'interleaved', node.major);
+      if (!r) continue;
+      if (r.status !== 'ok') {
+        rows.push(['—', node.major, `${r.status.toUpperCase()}: ${firstLine(r.error).slice(0, 80)}`, '', '', '', '', '']);
+        continue;
+      }
+      for (const [system, x] of Object.entries(r.result.systems)) {
+        const span = (m) => `${fmt(m.median)} [${fmt(m.min)}–${fmt(m.max)}]`;
+        const rr = (m) => (m ? `${ratio(m.median)} [${ratio(m.min)}–${ratio(m.max)}]` : '—');
+        rows.push([system, node.major, span(x.rps), rr(x.rpsVsBare), fmt(x.p50Ms.median), span(x.p99Ms), rr(x.p99VsBare)]);
+      }
+      const ps = r.result.systems['tasktree-ps']?.psRuns;
+      if (ps) rows.push(['  tasktree ps', node.major, `${ps.ok}/${ps.started} runs ok, ${fmt(ps.ms.median)} ms each`, '', '', '', '']);
+    }
+    printTable(['system', 'node', 'requests/s', '×bare', 'p50 ms', 'p99 ms', 'p99 ×bare'], rows);
+  }
+  console.log('');
+}
+
+/** W9: one row per size and heap, per Node line. */
+function reportStacks(w, index, nodes, skipped) {
+  console.log('  ms, median [min–max] of probes; the bare snapshot: HeapProfiler.takeHeapSnapshot alone on the same heap');
+  const rows = [];
+  for (const node of nodes) {
+    for (const v of w.variants) {
+      const r = index.get(w.id, v.key, 'tasktree', node.major);
+      if (!r) {
+        if (skipped.some((s) => s.workload === w.id && s.variant === v.key && s.node === node.major)) rows.push([v.key, node.major, 'skipped', '', '', '', '', '']);
+        continue;
+      }
+      if (r.status !== 'ok') {
+        rows.push([v.key, node.major, `${r.status.toUpperCase()}: ${firstLine(r.error).slice(0, 70)}`, '', '', '', '', '']);
+        continue;
+      }
+      const x = r.result;
+      const span = (m) => (m.samples.length > 1 ? `${fmt(m.median)} [${fmt(m.min)}–${fmt(m.max)}]` : fmt(m.median));
+      rows.push([v.key, node.major, `${fmtCount(x.heapNodes)} / ${x.heapMB} MiB`, span(x.totalMs), span(x.longestStopMs), span(x.floorSnapshotMs), ratio(x.totalMs.median / x.floorSnapshotMs.median), x.framesWithLine]);
+    }
+  }
+  printTable(['variant', 'node', 'heap nodes / size', 'probe ms', 'longest stop ms', 'bare snapshot ms', '×snapshot', 'frames with a line'], rows);
   console.log('');
 }
 
@@ -682,6 +791,31 @@ function checkTargets(index, nodes) {
       const dump = r?.status === 'ok' ? r.result.dumpMs.median : undefined;
       add('w5-snapshot-tree', 'W5: snapshot + tree render of 100k < 500 ms', node, judge(st, 500, (x) => x < 1, `${fmt(st)} ms (ratio to 500 ms)`));
       add('w5-dump', 'W5: dump signal round trip < 1 s', node, judge(dump, 1000, (x) => x < 1, `${fmt(dump)} ms (ratio to 1,000 ms)`));
+    }
+    if (node >= 24) {
+      const r = index.get('w8', 'connections=32', 'interleaved', node);
+      const x = r?.status === 'ok' ? r.result.systems : undefined;
+      const m = (s, k) => x?.[s]?.[k]?.median;
+      const rps = (s, k) => (x?.[s] ? `${fmt(m(s, 'rps'))} vs ${fmt(m(k, 'rps'))} requests/s (medians; the ratio is the median of the rounds')` : undefined);
+      add('w8-rps', 'W8: tasktree ≥ 95 % of bare\'s requests/s', node, judge(m('tasktree', 'rpsVsBare'), 1, (q) => q >= 0.95, rps('tasktree', 'bare')));
+      add('w8-p99', 'W8: tasktree p99 ≤ 1.10× bare\'s', node, judge(m('tasktree', 'p99VsBare'), 1, (q) => q <= 1.1, x?.tasktree ? `p99 ${fmt(m('tasktree', 'p99Ms'))} vs ${fmt(m('bare', 'p99Ms'))} ms` : undefined));
+      add('w8-ps', 'W8: with tasktree ps once a second ≥ 98 % of without', node, judge(m('tasktree-ps', 'rpsVsTasktree'), 1, (q) => q >= 0.98, rps('tasktree-ps', 'tasktree')));
+      const debug = m('tasktree-debug', 'rpsVsTasktree');
+      if (debug !== undefined) add('w8-debug', 'W8: debug mode on (reported; no target)', node, { detail: `${ratio(debug)} of the default tier's requests/s; p99 ${ratio(m('tasktree-debug', 'p99VsBare'))} bare's` });
+    }
+    if (node >= 24) {
+      const w9 = (key) => {
+        const r = index.get('w9', key, 'tasktree', node);
+        return r?.status === 'ok' ? r.result : undefined;
+      };
+      const small = w9('tasks=1,000');
+      add('w9-1k-total', 'W9: stacks of 1,000 tasks, small heap ≤ 1 s in all', node, judge(small?.totalMs.median, 1000, (q) => q <= 1, `${fmt(small?.totalMs.median)} ms (ratio to 1 s)`));
+      add('w9-1k-stop', 'W9: stacks of 1,000 tasks, small heap: longest stop ≤ 0.5 s', node, judge(small?.longestStopMs.median, 500, (q) => q <= 1, `${fmt(small?.longestStopMs.median)} ms (ratio to 0.5 s)`));
+      const tenK = w9('tasks=10,000');
+      add('w9-10k-total', 'W9: stacks of 10,000 tasks, small heap ≤ 3 s in all', node, judge(tenK?.totalMs.median, 3000, (q) => q <= 1, `${fmt(tenK?.totalMs.median)} ms (ratio to 3 s)`));
+      // The heap of about 1.5 million snapshot nodes: 1,000 tasks and 50 MB of ballast.
+      const big = w9('tasks=1,000 +50 MB');
+      add('w9-heap', 'W9: a heap of ≈1.5 M nodes: probe ≤ 2× a bare heap snapshot', node, judge(big?.totalMs.median, big?.floorSnapshotMs.median, (q) => q <= 2, big ? `${fmt(big.totalMs.median)} vs ${fmt(big.floorSnapshotMs.median)} ms (${fmtCount(big.heapNodes)} nodes)` : undefined));
     }
     {
       const w6 = (system) => index.median('w6', 'N=10,000', system, node, 'nsPerTask');

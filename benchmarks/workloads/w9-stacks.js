@@ -1,17 +1,18 @@
 // W9 — taking every task's stack (`captureSnapshot({ stacks: true })`): what it costs the process.
 // Shape: N tasks suspended three async functions deep (task → loadUser → fetchRow → a pending
 // promise of its own), a quarter of them in a `Promise.all` of two helpers; optionally a ballast of
-// plain objects making the heap bigger (ballastNodes ≈ heap-snapshot nodes it adds).
+// plain objects making the heap bigger (ballastNodes ≈ heap-snapshot nodes it adds, or ballastMB:
+// as many as make the heap that many MiB bigger).
 // Per repetition: the wall time of one probe, and the longest and total stop of the main thread
 // as an independent 1 ms timer sees it (and as the library reports it). The floor, measured in the
 // same process on the same heap: `HeapProfiler.takeHeapSnapshot` alone, its chunks read and dropped
 // by a worker thread (no parse, no analysis, no queries, no walks). Also: a then-chain's speed
 // before the first probe and after the last (V8's promise fast paths intact), and how many frames
 // got a line.
-// Params: { system, n, ballastNodes, reps, warmup }
+// Params: { system, n, ballastNodes?, ballastMB?, reps, warmup, floor?, floorReps? }
 
 import { Worker } from 'node:worker_threads';
-import { deferred, main, now, stats, tick, until } from '../lib/harness.js';
+import { deferred, gc, heapUsed, main, now, stats, tick, until } from '../lib/harness.js';
 
 /** Gaps of a 1 ms timer longer than 2 ms, while `work` runs: the stops of the main thread. */
 async function stopsDuring(work) {
@@ -95,6 +96,12 @@ main({
     const { captureSnapshot } = await import('../../dist/src/inspect/index.js');
     const ballast = [];
     for (let i = 0; i < (p.ballastNodes ?? 0) / 2; i++) ballast.push({ i, list: [i] });
+    if (p.ballastMB) {
+      // Plain objects until the heap (after gc()) has grown by ballastMB MiB.
+      gc();
+      const goal = heapUsed() + p.ballastMB * 1048576;
+      for (let i = 0; heapUsed() < goal; i++) for (let j = 0; j < 10_000; j++) ballast.push({ i: j, list: [j] });
+    }
     globalThis.__w9Ballast = ballast;
 
     const release = deferred();
@@ -138,7 +145,7 @@ main({
     }
     const after = await thenChain();
     const floors = [];
-    if (p.floor !== false) for (let r = 0; r < 3; r++) floors.push(await stopsDuring(bareSnapshot));
+    if (p.floor !== false) for (let r = 0; r < (p.floorReps ?? 3); r++) floors.push(await stopsDuring(bareSnapshot));
 
     for (const resolve of resolvers) resolve();
     release.resolve();

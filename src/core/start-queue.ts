@@ -1,6 +1,7 @@
 // Starting tasks. Tasks start from a queue drained in a microtask, never by synchronous recursion: a
 // chain of 100,000 tasks each spawning the next uses constant stack, and tasks spawned while
-// draining start in the same loop. Each task runs in the async context it was spawned in (its
+// draining join the same queue, in order. A drain starts at most 1,024 tasks, then lets the
+// microtasks they queued run before it goes on (see BATCH_SLOTS). Each task runs in the async context it was spawned in (its
 // spawner's AsyncLocalStorage values, tasktree's and every other library's — a request id, a
 // tracing span) with the task as tasktree's store, as a native promise callback would: spawning
 // captures that context in an AsyncResource (a pointer to the context frame on Node 24 and 26; a
@@ -42,10 +43,24 @@ export function scheduleStart(task: Task, context: AsyncResource): void {
   }
 }
 
+/**
+ * How many tasks one drain starts (twice that many queue slots) before it lets the microtasks
+ * queued meanwhile run: a burst of 100,000 spawns then starts 1,024 at a time, and each batch's
+ * first continuations (often their end) run before the next batch starts, so the burst never has
+ * 100,000 started functions alive at once — garbage collection is what such a burst costs most.
+ */
+const BATCH_SLOTS = 2 * 1024;
+
 function drainRunQueue(): void {
   openRun();
   try {
+    const end = runHead + BATCH_SLOTS;
     while (runHead < runQueue.length) {
+      if (runHead === end) {
+        // The rest after the microtasks this batch queued (still FIFO, still from a microtask).
+        void resolved.then(drainRunQueue);
+        return;
+      }
       const task = runQueue[runHead] as Task;
       const context = runQueue[runHead + 1] as AsyncResource;
       runQueue[runHead] = runQueue[runHead + 1] = undefined as unknown as Task;

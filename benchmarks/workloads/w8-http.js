@@ -1,0 +1,147 @@
+// W8 — a real service: the same HTTP handler (auth; a db call awaiting a 1 ms timer; render) in
+// each system (see w8-server.js), load-generated with autocannon on loopback with fixed
+// connections and duration. This process is the load generator; every server is a process of its
+// own (on the same Node binary as this one), started once and kept for the whole run.
+//
+// Interleaved: each round loads every server once, in a fixed order (A B C D … A B C D …), so a
+// change in the machine's load hits every system alike; the ratios to bare are taken per round
+// (bare and the other run seconds apart) and their median is reported with its min–max.
+//
+// Variants of tasktree's server: `tasktree` (the default tier), `tasktree-ps` (TASKTREE_MONITOR=1,
+// and `tasktree ps PID` run once a second over the monitor socket for the whole load), and
+// `tasktree-debug` (TASKTREE_DEBUG=1: debug mode with its defaults).
+//
+// Latencies are every 2xx response's own time as autocannon measures it (a float in ms, taken
+// from its `response` events: its histogram rounds to whole milliseconds).
+// Params: { system: 'interleaved', systems?, rounds, durationS, warmupS, connections }
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main, stats } from '../lib/harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(dirname(here));
+const require = createRequire(import.meta.url);
+
+export const SYSTEMS = ['bare', 'naive', 'effect', 'tasktree', 'tasktree-ps', 'tasktree-debug'];
+
+/** The server process of one system; resolves once it listens. */
+function startServer(system) {
+  const base = system.startsWith('tasktree') ? 'tasktree' : system;
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  for (const k of Object.keys(env)) if (k.startsWith('TASKTREE_')) delete env[k];
+  if (system === 'tasktree-ps') env.TASKTREE_MONITOR = '1';
+  if (system === 'tasktree-debug') env.TASKTREE_DEBUG = '1';
+  const child = spawn(process.execPath, [join(here, 'w8-server.js'), JSON.stringify({ system: base })], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the ${system} server did not listen within 20 s: ${stderr}`)), 20_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) {
+        clearTimeout(timer);
+        resolve({ ...JSON.parse(line), system, child, stderr: () => stderr });
+      }
+    });
+    child.once('exit', (code, signal) => reject(new Error(`the ${system} server exited (${signal ?? code}): ${stderr}`)));
+  });
+}
+
+/** `tasktree ps PID` once a second until stopped; counts the runs and their exit codes. */
+function psLoop(pid) {
+  const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+  const runs = { started: 0, ok: 0, failed: [], ms: [] };
+  let stopped = false;
+  let current;
+  const once = () => {
+    if (stopped) return;
+    runs.started++;
+    const t0 = performance.now();
+    let out = '';
+    current = spawn(process.execPath, [cli, 'ps', String(pid)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    current.stdout.on('data', (d) => (out += d));
+    current.stderr.on('data', (d) => (out += d));
+    const kill = setTimeout(() => current.kill('SIGKILL'), 10_000);
+    current.once('close', (code) => {
+      clearTimeout(kill);
+      runs.ms.push(performance.now() - t0);
+      if (code === 0) runs.ok++;
+      else runs.failed.push(`exit ${code}: ${out.split('\n')[0]}`);
+    });
+  };
+  once();
+  const timer = setInterval(once, 1000);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      return new Promise((resolve) => (current && current.exitCode === null && current.signalCode === null ? current.once('close', () => resolve(runs)) : resolve(runs)));
+    },
+  };
+}
+
+/** One autocannon run against a server; the throughput and the exact latency percentiles. */
+async function load(autocannon, server, { durationS, connections }) {
+  const latencies = [];
+  const instance = autocannon({ url: `http://127.0.0.1:${server.port}/user/42`, connections, duration: durationS, headers: { authorization: 'Bearer ada' } });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  if (result.errors || result.timeouts || result.non2xx) throw new Error(`${server.system}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses`);
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { rps: result.requests.total / (result.duration || durationS), p50: at(0.5), p99: at(0.99), requests: result.requests.total };
+}
+
+main({
+  async interleaved(p) {
+    const autocannon = require('autocannon');
+    const systems = p.systems ?? SYSTEMS;
+    const servers = [];
+    try {
+      for (const s of systems) servers.push(await startServer(s));
+      // Warm-up: every server serves warmupS seconds once (JIT, pools, sockets).
+      for (const server of servers) await load(autocannon, server, { durationS: p.warmupS, connections: p.connections });
+      const rounds = [];
+      const ps = [];
+      for (let r = 0; r < p.rounds; r++) {
+        const round = {};
+        for (const server of servers) {
+          const loop = server.system === 'tasktree-ps' ? psLoop(server.pid) : undefined;
+          round[server.system] = await load(autocannon, server, p);
+          if (loop) ps.push(await loop.stop());
+        }
+        rounds.push(round);
+      }
+      const out = {};
+      for (const s of systems) {
+        const of = (k) => stats(rounds.map((r) => r[s][k]));
+        const vsBare = (k) => (systems.includes('bare') ? stats(rounds.map((r) => r[s][k] / r.bare[k])) : undefined);
+        out[s] = { rps: of('rps'), p50Ms: of('p50'), p99Ms: of('p99'), rpsVsBare: vsBare('rps'), p50VsBare: vsBare('p50'), p99VsBare: vsBare('p99') };
+      }
+      if (systems.includes('tasktree') && systems.includes('tasktree-ps')) {
+        out['tasktree-ps'].rpsVsTasktree = stats(rounds.map((r) => r['tasktree-ps'].rps / r.tasktree.rps));
+        out['tasktree-ps'].p99VsTasktree = stats(rounds.map((r) => r['tasktree-ps'].p99 / r.tasktree.p99));
+        const all = { started: 0, ok: 0, failed: [], ms: [] };
+        for (const x of ps) (all.started += x.started, all.ok += x.ok, all.failed.push(...x.failed), all.ms.push(...x.ms));
+        out['tasktree-ps'].psRuns = { started: all.started, ok: all.ok, failed: all.failed.slice(0, 5), ms: stats(all.ms) };
+        if (all.ok === 0) throw new Error(`tasktree ps never succeeded against the server: ${all.failed[0] ?? 'no run'}`);
+      }
+      if (systems.includes('tasktree') && systems.includes('tasktree-debug')) {
+        out['tasktree-debug'].rpsVsTasktree = stats(rounds.map((r) => r['tasktree-debug'].rps / r.tasktree.rps));
+      }
+      return { systems: out, rounds, connections: p.connections, durationS: p.durationS };
+    } finally {
+      for (const s of servers) s.child.kill('SIGKILL');
+    }
+  },
+});
