@@ -1,4 +1,5 @@
-import type { Task } from './task.js';
+import type { Task, TaskFunction } from './task.js';
+import type { TaskGroup } from './task-group.js';
 
 /**
  * Extension points the outer layers fill in; the core calls them and never imports those layers.
@@ -7,9 +8,17 @@ import type { Task } from './task.js';
 export const hooks: {
   /** Debug mode: called for every new task, before it is linked (record its creation site). */
   spawn: ((task: Task) => void) | undefined;
-  /** Debug mode: called when `waiter` starts awaiting `target` (record the await site). */
-  await: ((waiter: Task, target: Task) => void) | undefined;
-} = { spawn: undefined, await: undefined };
+  /**
+   * Debug mode: called when `waiter` starts awaiting `target` (record the await site): a task
+   * (`await task`, `task.result()`), or a group (a blocked `group.whenBelow(n)`).
+   */
+  await: ((waiter: Task, target: Task | TaskGroup) => void) | undefined;
+  /**
+   * Debug mode: calls a task's function, `fn(task)`, and returns what it returns — so that it can
+   * run the function inside something of its own (V8's async stack tagging).
+   */
+  call: ((task: Task, fn: TaskFunction<unknown>) => unknown) | undefined;
+} = { spawn: undefined, await: undefined, call: undefined };
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {

@@ -5,10 +5,11 @@
 // tracing span) with the task as tasktree's store, as a native promise callback would: spawning
 // captures that context in an AsyncResource (a pointer to the context frame on Node 24 and 26; a
 // copy of the stores on Node 20 and 22), and the start enters it. The task's function then runs
-// here, and its end goes to task-end.ts.
+// here (through debug mode's `hooks.call` when it is set), and its end goes to task-end.ts.
 import { AsyncResource } from 'node:async_hooks';
 import { storage } from './context.js';
 import { emit, isObserved } from './events.js';
+import { hooks as importedHooks } from './hooks.js';
 import { settleTask } from './settle.js';
 import type { Task, TaskFunction } from './task.js';
 import { bodyEnded as importedBodyEnded } from './task-end.js';
@@ -18,6 +19,7 @@ import { closeRun, openRun } from './time.js';
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const cancelOf = importedCancelOf;
 const bodyEnded = importedBodyEnded;
+const hooks = importedHooks;
 
 const resolved = Promise.resolve();
 /** Task, context, task, context, … from `runHead` on. */
@@ -81,7 +83,8 @@ function runFunction(task: Task): void {
   task._slot = undefined;
   let result: unknown;
   try {
-    result = fn(task);
+    const call = hooks.call;
+    result = call === undefined ? fn(task) : call(task, fn);
   } catch (error) {
     bodyEnded(task, false, error);
     return;
