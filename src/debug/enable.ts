@@ -1,5 +1,6 @@
 import { liveTasks } from '../core/internal.js';
 import { startCancelWatch, stopCancelWatch } from './cancel-watch.js';
+import { installAsyncTags, removeAsyncTags } from './async-tags.js';
 import { installSiteHooks, removeSiteHooks } from './capture.js';
 import { describeLiveTasks, leakReport } from './leaks.js';
 import { optionsFromEnv, resolveOptions, type DebugOptions, type ResolvedDebugOptions } from './options.js';
@@ -101,6 +102,7 @@ function start(options: ResolvedDebugOptions): void {
   current = options;
   setPrintWarnings(options.warnings);
   installSiteHooks(options.stackDepth);
+  installAsyncTags();
   if (options.promises) {
     startPromiseTracking();
     installRejectionListener(options.unhandledRejections);
@@ -114,6 +116,7 @@ function stop(): void {
   if (current === undefined) return;
   current = undefined;
   removeSiteHooks();
+  removeAsyncTags();
   stopPromiseTracking();
   removeRejectionListener();
   stopCancelWatch();
