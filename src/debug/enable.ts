@@ -26,8 +26,9 @@ const consumed = new WeakSet<DebugReport>();
  * reports of tasks ignoring cancellation. Reports go to {@link debugEvents} and, unless
  * `warnings: false`, to stderr as `TaskTreeWarning`s.
  *
- * It costs: ≈3.5 µs per spawn and per task-await (a stack capture), a promise hook on every
- * promise of the process, and a watchdog thread. Off (the default), it costs nothing.
+ * Each task's function also runs inside `console.createTask(path)`, so a debugger's async call
+ * stack names the task. It costs: ≈3.5 µs per spawn and per task-await (a stack capture), the
+ * async stack tag per task, a promise hook on every promise of the process, and a watchdog thread. Off (the default), it costs nothing.
  * Also switched on by `TASKTREE_DEBUG=1` (or `strict`) when `tasktree` is imported, and for one
  * run by `run(main, { debug: true })`.
  *
