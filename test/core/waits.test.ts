@@ -70,11 +70,13 @@ describe('what a task waits on', () => {
       const racing = spawn('racing', async () => {
         await Promise.race([target, sleep(60_000)]);
       });
+      const reached = latch();
       const later = spawn('later', async () => {
         await sleep(1);
+        reached.release();
         await target;
       });
-      await sleep(5);
+      await reached.promise;
       assert.deepEqual(waitOf(viaThen), { kind: 'task', tasks: ['target'], exclusive: false });
       assert.deepEqual(waitOf(racing), { kind: 'task', tasks: ['target'], exclusive: false });
       assert.deepEqual(waitOf(later), { kind: 'task', tasks: ['target'], exclusive: true }, 'a sleep in an earlier run does not count');
