@@ -9,11 +9,12 @@ import { taskOfScope as importedTaskOfScope } from './scope-kind.js';
 import type { Task } from './task.js';
 import { FULFILLED, RUNNING } from './task-state.js';
 import { runToken, stamp } from './time.js';
-import { isTaskWait as importedIsTaskWait } from './waits.js';
+import { OpenWait, begun as importedBegun, isTaskWait as importedIsTaskWait } from './waits.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const taskOfScope = importedTaskOfScope;
 const isTaskWait = importedIsTaskWait;
+const begun = importedBegun;
 
 // Who calls `then`? `await task`, `Promise.resolve(task)` and `Promise.all([task])` read it in one
 // synchronous run and call it from a later job of the engine's (the spec's
@@ -38,6 +39,12 @@ function calledByEngine(task: Task, onfulfilled: unknown, onrejected: unknown): 
 // calls them later; `await a` reads `a.then`, and calls it before the awaiting code can go on. So
 // reads by one waiter with no call of `then` in between belong to one wait (on several tasks);
 // a read after a call starts a new wait.
+//
+// Which waits are the waiter's only way forward (what deadlock detection may count on)? The engine
+// reads `then` the same way for `await task` and for `Promise.race([task, promise])`, so a wait
+// on tasks is taken as exclusive unless tasktree sees otherwise: the waiter began another wait in
+// the same synchronous run (`Promise.race([task, sleep(ms)])`: the sleep starts first), called
+// `then` itself, or asked for `result()`. Those become an OpenWait.
 
 let batchWaiter: Task | undefined;
 
@@ -53,6 +60,9 @@ export function noteAwait(target: Task): typeof thenResult {
     if (waiter === batchWaiter && isTaskWait(prev)) {
       if (Array.isArray(prev)) prev.push(target);
       else if (prev !== target) waiter._wt = [prev, target];
+    } else if (waiter === begun.task && begun.run === runToken()) {
+      addOpenWait(waiter, target);
+      batchWaiter = waiter;
     } else {
       waiter._wt = target;
       waiter._ws = stamp();
@@ -66,6 +76,43 @@ export function noteAwait(target: Task): typeof thenResult {
   return thenResult;
 }
 
+/** Adds `target` to the waiter's open wait of this run, or starts one. */
+function addOpenWait(waiter: Task, target: Task): void {
+  const prev = waiter._wt;
+  const since = stamp();
+  const run = runToken();
+  if (prev instanceof OpenWait && prev.run === run) {
+    if (!prev.tasks.includes(target)) prev.tasks.push(target);
+  } else if (waiter === batchWaiter && isTaskWait(prev)) {
+    waiter._wt = new OpenWait(Array.isArray(prev) ? [...prev, target] : prev === target ? [prev] : [prev, target], run);
+  } else {
+    waiter._wt = new OpenWait([target], run);
+    waiter._ws = since;
+  }
+  begun.task = waiter;
+  begun.run = run;
+}
+
+/**
+ * @internal `target.result()` was asked for: the current task may be awaiting it, or doing anything
+ * else with the promise, so its wait on `target` is open (see above). Returns nothing.
+ */
+export function noteResult(target: Task): void {
+  const waiter = taskOfScope(storage.getStore());
+  if (waiter === undefined || waiter._state > RUNNING || target._state > RUNNING) return;
+  addOpenWait(waiter, target);
+  if (hooks.await !== undefined) hooks.await(waiter, target);
+}
+
+/** A call of `then` by user code: the waiter may go on some other way (see above). */
+function openUserWait(target: Task): void {
+  const waiter = taskOfScope(storage.getStore());
+  if (waiter === undefined) return;
+  const wait = waiter._wt;
+  if (wait === target) waiter._wt = new OpenWait([target], -1);
+  else if (Array.isArray(wait) && wait.includes(target)) waiter._wt = new OpenWait(wait, -1);
+}
+
 function thenResult<T, R1, R2>(
   this: Task<T>,
   onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -76,6 +123,7 @@ function thenResult<T, R1, R2>(
   batchWaiter = undefined;
   const byEngine = calledByEngine(this as Task, onfulfilled, onrejected);
   lastRead = undefined;
+  if (!byEngine) openUserWait(this as Task);
   // The engine's own call (see above): its resolving functions run no user code, and it ignores
   // what `then` returns. The task settles them itself: no promise of ours, no extra microtask.
   const resolve = onfulfilled as (value: unknown) => void;

@@ -5,12 +5,15 @@
 import type { AsyncResource } from 'node:async_hooks';
 import { storage } from './context.js';
 import { groupExtraOf, type GroupExtra } from './group-state.js';
+import { hooks } from './hooks.js';
 import { interruptible } from './interrupt.js';
+import { taskOfScope } from './scope-kind.js';
 import { scheduleStart } from './start-queue.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
 import { QUEUED, RUNNING, SLOT, type TaskExtra } from './task-state.js';
 import { show } from './validate.js';
+import { BelowWait, beginWait, endWait } from './waits.js';
 
 /** @internal A slot was freed: start queued tasks while slots are free. */
 export function startQueued(group: TaskGroup): void {
@@ -43,7 +46,17 @@ export function whenBelow(group: TaskGroup, n: number): Promise<void> {
   const below = (groupExtraOf(group).below ??= []);
   const done = new Promise<void>((resolve) => below.push({ n, resolve }));
   const scope = storage.getStore();
-  return scope === undefined ? done : interruptible(scope, done);
+  if (scope === undefined) return done;
+  const wait = interruptible(scope, done);
+  // Shown as the waiter's wait on the group's tasks: any of them settling may end it.
+  const waiter = taskOfScope(scope);
+  if (waiter === undefined || waiter._state > RUNNING) return wait;
+  const target = new BelowWait(group, n);
+  const since = beginWait(waiter, target);
+  if (hooks.await !== undefined) hooks.await(waiter, group);
+  const end = (): void => endWait(waiter, since, target);
+  wait.then(end, end);
+  return wait;
 }
 
 /** @internal A task left the group: wake the producers waiting for fewer live tasks than that. */

@@ -1,4 +1,5 @@
-import type { Task } from './task.js';
+import type { Task, TaskFunction } from './task.js';
+import type { TaskGroup } from './task-group.js';
 
 /**
  * What an outer layer (tasktree/otel) attaches to a task it follows, returned by `hooks.trace`:
@@ -21,8 +22,16 @@ export interface TaskTracer {
 export const hooks: {
   /** Debug mode: called for every new task, before it is linked (record its creation site). */
   spawn: ((task: Task) => void) | undefined;
-  /** Debug mode: called when `waiter` starts awaiting `target` (record the await site). */
-  await: ((waiter: Task, target: Task) => void) | undefined;
+  /**
+   * Debug mode: called when `waiter` starts awaiting `target` (record the await site): a task
+   * (`await task`, `task.result()`), or a group (a blocked `group.whenBelow(n)`).
+   */
+  await: ((waiter: Task, target: Task | TaskGroup) => void) | undefined;
+  /**
+   * Debug mode: calls a task's function, `fn(task)`, and returns what it returns — so that it can
+   * run the function inside something of its own (V8's async stack tagging).
+   */
+  call: ((task: Task, fn: TaskFunction<unknown>) => unknown) | undefined;
   /**
    * Tracing (tasktree/otel): called for every new task, after `spawn`, in the spawner's context;
    * what it returns follows the task (see {@link TaskTracer}).
@@ -30,7 +39,7 @@ export const hooks: {
   trace: ((task: Task) => TaskTracer | undefined) | undefined;
   /** Debug mode: called when a cancellation is asked for (`cancel()`, a linked signal aborting): the call's stack. */
   cancel: (() => { stack?: string }) | undefined;
-} = { spawn: undefined, await: undefined, trace: undefined, cancel: undefined };
+} = { spawn: undefined, await: undefined, call: undefined, trace: undefined, cancel: undefined };
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {

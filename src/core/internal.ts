@@ -4,8 +4,8 @@ import { cancelTask } from './cancel.js';
 import { CancelledError, requested } from './errors.js';
 import type { Task } from './task.js';
 import { TaskGroup } from './task-group.js';
-import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, cancelOf, extraOf, type TaskExtra } from './task-state.js';
-import { isTaskWait } from './waits.js';
+import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
+import { BelowWait, OpenWait, isTaskWait } from './waits.js';
 
 export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hooks.js';
 export { liveTasks, finishedTasks, rootGroups } from './registry.js';
@@ -18,10 +18,14 @@ export { show } from './validate.js';
 export type { TaskTracer } from './hooks.js';
 export type { CancelRequest } from './cancel-request.js';
 
-/** What a task waits on, read from its wait fields. `since` is monotonic. */
+/**
+ * What a task waits on, read from its wait fields. `since` is monotonic. A wait on tasks is
+ * `exclusive` unless tasktree saw that the task may go on another way (see awaiting.ts); `below`
+ * is set for a blocked `whenBelow(n)`. A join lists the live tasks it waits for.
+ */
 export type RawWait =
-  | { kind: 'task'; tasks: Task[]; since: number }
-  | { kind: 'group'; group: TaskGroup; since: number }
+  | { kind: 'task'; tasks: Task[]; since: number; exclusive: boolean; below?: { group: TaskGroup; n: number } }
+  | { kind: 'group'; group: TaskGroup; since: number; tasks: Task[] }
   | { kind: 'sleep'; ms: number; since: number }
   | { kind: 'promise'; label: string; since: number }
   | { kind: 'queue'; group: TaskGroup; since: number };
@@ -34,16 +38,48 @@ export function taskWait(task: Task): RawWait | undefined {
   if (target === undefined) return undefined;
   if (typeof target === 'number') return { kind: 'sleep', ms: target, since };
   if (typeof target === 'string') return { kind: 'promise', label: target, since };
-  if (target instanceof TaskGroup) return { kind: 'group', group: target, since };
+  if (target instanceof TaskGroup) return { kind: 'group', group: target, since, tasks: joinedTasks(task, target) };
+  if (target instanceof BelowWait) {
+    const tasks = groupTasks(target.group);
+    return { kind: 'task', tasks, since, exclusive: true, below: { group: target.group, n: target.n } };
+  }
   const tasks = awaitedTasks(task);
-  return tasks.length === 0 ? undefined : { kind: 'task', tasks, since };
+  return tasks.length === 0 ? undefined : { kind: 'task', tasks, since, exclusive: !(target instanceof OpenWait) };
 }
+
+/** When the task's current wait began (monotonic; meaningful while it has one). */
+export function waitStart(task: Task): number {
+  return task._ws;
+}
+
+const NONE: Task[] = [];
 
 /** The tasks `task` currently awaits (a wait on tasks), for awaited-by edges. */
 export function awaitedTasks(task: Task): Task[] {
   const target = task._wt;
-  if (!isTaskWait(target)) return [];
-  return (Array.isArray(target) ? target : [target]).filter((t) => t._state <= 1);
+  if (target === undefined) return NONE;
+  if (target instanceof OpenWait) return target.tasks.filter((t) => t._state <= RUNNING);
+  if (target instanceof BelowWait) return groupTasks(target.group);
+  if (!isTaskWait(target)) return NONE;
+  return (Array.isArray(target) ? target : [target]).filter((t) => t._state <= RUNNING);
+}
+
+/** The live tasks of `group`. */
+function groupTasks(group: TaskGroup): Task[] {
+  const out: Task[] = [];
+  for (let t = group._head; t !== undefined; t = t._next) out.push(t);
+  return out;
+}
+
+/**
+ * The live tasks a join waits for: those of the group; for a task whose function has ended, those
+ * of every group it owns (it settles once they have all closed).
+ */
+function joinedTasks(task: Task, group: TaskGroup): Task[] {
+  if ((task._flags & SCOPE_CLOSED) === 0) return groupTasks(group);
+  const out: Task[] = [];
+  for (let g = groupsOf(task); g !== undefined; g = g._nextG) out.push(...groupTasks(g));
+  return out;
 }
 
 export function taskGroup(task: Task): TaskGroup {

@@ -6,10 +6,12 @@
 // tracing span) with the task as tasktree's store, as a native promise callback would: spawning
 // captures that context in an AsyncResource (a pointer to the context frame on Node 24 and 26; a
 // copy of the stores on Node 20 and 22), and the start enters it. The task's function then runs
-// here (through tracing.ts: its tracer, the `tasktree:task` channel), and its end goes to task-end.ts.
+// here (through tracing.ts: its tracer, the `tasktree:task` channel; and debug mode's `hooks.call`
+// when it is set), and its end goes to task-end.ts.
 import { AsyncResource } from 'node:async_hooks';
 import { storage } from './context.js';
 import { emit, isObserved } from './events.js';
+import { hooks as importedHooks } from './hooks.js';
 import { settleTask } from './settle.js';
 import type { Task, TaskFunction } from './task.js';
 import { bodyEnded as importedBodyEnded } from './task-end.js';
@@ -21,6 +23,7 @@ import { callFunction as importedCallFunction } from './tracing.js';
 const cancelOf = importedCancelOf;
 const bodyEnded = importedBodyEnded;
 const callFunction = importedCallFunction;
+const hooks = importedHooks;
 
 const resolved = Promise.resolve();
 /** Task, context, task, context, … from `runHead` on. */
@@ -98,7 +101,8 @@ function runFunction(task: Task): void {
   task._slot = undefined;
   let result: unknown;
   try {
-    result = callFunction(task, fn);
+    const call = hooks.call;
+    result = callFunction(task, call === undefined ? fn : (t: Task) => call(t, fn));
   } catch (error) {
     bodyEnded(task, false, error);
     return;

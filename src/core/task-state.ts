@@ -50,8 +50,11 @@ export class TaskExtra {
   attributes: Readonly<Record<string, string | number | boolean>> | undefined = undefined;
   /** Debug mode: the creation site (an object holding an unformatted stack). */
   createdSite: { stack?: string } | undefined = undefined;
-  /** Debug mode: where the task last awaited another task. */
-  awaitSite: { stack?: string } | undefined = undefined;
+  /**
+   * Debug mode: where the task last began a wait on tasks, and that wait's start (`_ws`): the site
+   * is current only while that wait is.
+   */
+  awaitSite: { stack?: string; since?: number } | undefined = undefined;
   /** The outer layer's tracer following this task (tasktree/otel), from `hooks.trace`. */
   tracer: TaskTracer | undefined = undefined;
   /** The `tasktree:task` tracing channel's message, once its start was published (see tracing.ts). */

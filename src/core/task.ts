@@ -2,7 +2,7 @@
 // waitFor) and its fields. The engine behind it: start-queue.ts starts it, task-end.ts and
 // settle.ts end it, awaiting.ts does `await task`, waits.ts records its waits, cancel.ts cancels
 // it; its state codes, flags and extra state are in task-state.ts.
-import { noteAwait as importedNoteAwait } from './awaiting.js';
+import { noteAwait as importedNoteAwait, noteResult } from './awaiting.js';
 import { cancelTask } from './cancel.js';
 import { callerRequest } from './cancel-request.js';
 import { deferred } from './deferred.js';
@@ -179,8 +179,13 @@ export class Task<T = unknown> implements PromiseLike<T> {
     return this._state > RUNNING ? toEpoch(this._ws) : undefined;
   }
 
-  /** The task's outcome as a real Promise (the same one on every call). */
+  /**
+   * The task's outcome as a real Promise (the same one on every call). Asked for inside a task
+   * while this one is pending, it is shown as that task's wait on this one, as `await task` is
+   * (but deadlock detection does not count on it: what becomes of the promise is not seen).
+   */
   result(): Promise<T> {
+    if (this._state <= RUNNING) noteResult(this as Task);
     const extra = extraOf(this as Task);
     let d = extra.deferred;
     if (d === undefined) {

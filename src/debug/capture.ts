@@ -1,5 +1,5 @@
 import type { Task } from '../core/index.js';
-import { hooks, taskExtraOf } from '../core/internal.js';
+import { hooks, taskExtraOf, waitStart } from '../core/internal.js';
 
 // Creation, await and cancel sites. The stack is captured into a plain object and formatted by V8 only
 // when someone reads `holder.stack` (a snapshot or a report shows it): ≈3.5 µs per capture with a
@@ -10,6 +10,8 @@ let depth = 8;
 /** A stack holder: `Error.captureStackTrace` fills `stack` lazily. */
 export interface SiteHolder {
   stack?: string;
+  /** An await site: when the wait it began started (the site is shown only while that wait is current). */
+  since?: number;
 }
 
 /**
@@ -26,7 +28,8 @@ export function captureSite(skip: (...args: never[]) => unknown, extra: number, 
 }
 
 // Frames between the hook and the user's code: TaskGroup._spawn, then spawn() / group.spawn() /
-// run(); for awaits: noteAwait, then the `then` accessor.
+// run(); for awaits: noteAwait, then the `then` accessor (or noteResult, then `result()`; or
+// whenBelow, then `group.whenBelow()`).
 function onSpawn(task: Task): void {
   const site = captureSite(onSpawn, 3);
   taskExtraOf(task).createdSite = site;
@@ -34,6 +37,7 @@ function onSpawn(task: Task): void {
 
 function onAwait(waiter: Task): void {
   const site = captureSite(onAwait, 2);
+  site.since = waitStart(waiter);
   taskExtraOf(waiter).awaitSite = site;
 }
 

@@ -1,5 +1,6 @@
 import { liveTasks } from '../core/internal.js';
 import { startCancelWatch, stopCancelWatch } from './cancel-watch.js';
+import { installAsyncTags, removeAsyncTags } from './async-tags.js';
 import { installSiteHooks, removeSiteHooks } from './capture.js';
 import { describeLiveTasks, leakReport } from './leaks.js';
 import { optionsFromEnv, resolveOptions, type DebugOptions, type ResolvedDebugOptions } from './options.js';
@@ -25,8 +26,9 @@ const consumed = new WeakSet<DebugReport>();
  * reports of tasks ignoring cancellation. Reports go to {@link debugEvents} and, unless
  * `warnings: false`, to stderr as `TaskTreeWarning`s.
  *
- * It costs: ≈3.5 µs per spawn and per task-await (a stack capture), a promise hook on every
- * promise of the process, and a watchdog thread. Off (the default), it costs nothing.
+ * Each task's function also runs inside `console.createTask(path)`, so a debugger's async call
+ * stack names the task. It costs: ≈3.5 µs per spawn and per task-await (a stack capture), the
+ * async stack tag per task, a promise hook on every promise of the process, and a watchdog thread. Off (the default), it costs nothing.
  * Also switched on by `TASKTREE_DEBUG=1` (or `strict`) when `tasktree` is imported, and for one
  * run by `run(main, { debug: true })`.
  *
@@ -101,6 +103,7 @@ function start(options: ResolvedDebugOptions): void {
   current = options;
   setPrintWarnings(options.warnings);
   installSiteHooks(options.stackDepth);
+  installAsyncTags();
   if (options.promises) {
     startPromiseTracking();
     installRejectionListener(options.unhandledRejections);
@@ -114,6 +117,7 @@ function stop(): void {
   if (current === undefined) return;
   current = undefined;
   removeSiteHooks();
+  removeAsyncTags();
   stopPromiseTracking();
   removeRejectionListener();
   stopCancelWatch();

@@ -3,7 +3,7 @@ import { awaitedTasks, liveTasks, now, taskExtra, taskWait } from '../core/inter
 import { formatDuration } from './describe.js';
 import { frameLocation } from './describe-stack.js';
 import type { Snapshot, StackFrame } from './schema.js';
-import { siteLines } from './sites.js';
+import { currentAwaitSite, siteLines } from './sites.js';
 import { captureSnapshot } from './snapshot.js';
 import type { StacksOptions } from './stacks/capture.js';
 
@@ -79,7 +79,7 @@ export function captureCallGraph(
   }
   return buildGraph(task, depth, limit, (t) => {
     const extra = taskExtra(t);
-    return (t === task && liveStack) || siteLines(extra?.awaitSite) || siteLines(extra?.createdSite) || [];
+    return (t === task && liveStack) || currentAwaitSite(t) || siteLines(extra?.createdSite) || [];
   });
 }
 
@@ -106,7 +106,9 @@ function buildGraph(task: Task, depth: number, limit: number, stackOf: (task: Ta
     if (wait !== undefined) {
       const target =
         wait.kind === 'task'
-          ? wait.tasks.map((w) => `${w.name} [${w.id}]`).join(', ')
+          ? wait.below !== undefined
+            ? `fewer than ${wait.below.n} tasks in '${wait.below.group.name}'`
+            : wait.tasks.map((w) => `${w.name} [${w.id}]`).join(', ')
           : wait.kind === 'group' || wait.kind === 'queue'
             ? `${wait.kind} '${wait.group.name}'`
             : wait.kind === 'sleep'

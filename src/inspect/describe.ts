@@ -29,7 +29,8 @@ export function describeWaitTarget(wait: WaitInfo, byId: Map<string, TaskInfo>):
     case 'task': {
       const shown = wait.taskIds.slice(0, 3).map((id) => taskLabel(id, byId));
       if (wait.taskIds.length > 3) shown.push(`+${wait.taskIds.length - 3} more`);
-      return wait.taskIds.length === 1 ? `task ${shown[0]}` : `${wait.taskIds.length} tasks: ${shown.join(', ')}`;
+      const tasks = wait.taskIds.length === 1 ? `task ${shown[0]}` : `${wait.taskIds.length} tasks: ${shown.join(', ')}`;
+      return wait.below === undefined ? tasks : `fewer than ${wait.below.n} tasks in '${wait.below.group}' (${tasks})`;
     }
     case 'group':
       return `group '${wait.group}'`;

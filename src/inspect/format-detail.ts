@@ -24,7 +24,7 @@ function waitText(snapshot: Snapshot, byId: Map<string, TaskInfo>, wait: WaitInf
   if (wait === null) return unseen;
   // Unlike the tree, the detail names every awaited task.
   const target =
-    wait.kind === 'task' && wait.taskIds.length > 1
+    wait.kind === 'task' && wait.taskIds.length > 1 && wait.below === undefined
       ? `${wait.taskIds.length} tasks: ${wait.taskIds.map((id) => label(snapshot, byId, id)).join(', ')}`
       : describeWaitTarget(wait, byId);
   return `${target} for ${formatDuration(wait.forMs)}`;

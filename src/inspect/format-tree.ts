@@ -1,5 +1,6 @@
 import { attributeValue, describeCancelledBy, describeWait, describeWaitTarget, formatAttributes, formatDuration, indexTasks, plural, taskLabel } from './describe.js';
 import { describeStackReason, frameLocation, waitsUnseen } from './describe-stack.js';
+import { findCycles } from './deadlocks.js';
 import { describeFilter, filterTree, isFilterEmpty, liveState } from './filter.js';
 import type { TaskFilter } from './filter.js';
 import type { Snapshot, StackFrame, TaskInfo, WaitInfo } from './schema.js';
@@ -112,6 +113,9 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
     for (const cycle of cycles) {
       const names = cycle.map((id) => `${byId.get(id)?.name ?? '?'} [${id}]`);
       lines.push(`  ${names.join(' → ')} → ${names[0] as string}`);
+      // Where each waits, when anything is known of that (stacks, debug mode's sites, a join).
+      const where = cycle.map((id) => waitsWhere(byId.get(id), byId));
+      if (where.some((w) => w.known)) names.forEach((name, k) => lines.push(`    ${name} ${(where[k] as { text: string }).text}`));
     }
   }
   if (filtered) {
@@ -120,6 +124,21 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
     lines.push(shown.context.size === 0 ? summary : `${summary}; (context) marks their ancestors`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where a task on a deadlock cycle waits, and whether that is known: `waits at helper
+ * (src/locks.ts:10:5)` from its stack's innermost frame, else from debug mode's await site; a join
+ * says so; otherwise only what it waits on.
+ */
+function waitsWhere(task: TaskInfo | undefined, byId: Map<string, TaskInfo>): { text: string; known: boolean } {
+  const frame = task?.stack?.[0];
+  if (frame !== undefined) return { text: `waits at ${frame.fn} (${frameLocation(frame, true)})`, known: true };
+  const wait = task?.waitingOn ?? null;
+  if (wait?.kind === 'group') return { text: `waits for the tasks of group '${wait.group}' to finish (leaving its scope)`, known: true };
+  const site = task?.awaitSite?.[0];
+  if (site !== undefined) return { text: `waits at ${site}`, known: true };
+  return { text: wait === null ? 'waits' : `waits on ${describeWaitTarget(wait, byId)}`, known: false };
 }
 
 /** `name [id] {key=value} running 1.2 s — waiting on … for …` */
@@ -324,58 +343,4 @@ function groupByShape(nodes: Node[]): Node[][] {
     else run.push(node);
   }
   return [...runs.values()];
-}
-
-/** Cycles in the awaits-on graph, each once, starting from its smallest id. */
-export function findCycles(tasks: readonly TaskInfo[], byId: Map<string, TaskInfo>): string[][] {
-  const WHITE = 0;
-  const GREY = 1;
-  const BLACK = 2;
-  const color = new Map<string, number>();
-  const cycles: string[][] = [];
-  const seen = new Set<string>();
-  const targets = (id: string): readonly string[] => {
-    const wait = byId.get(id)?.waitingOn;
-    return wait?.kind === 'task' ? wait.taskIds.filter((t) => byId.has(t)) : [];
-  };
-  for (const start of tasks) {
-    // Only tasks waiting on tasks can be on a cycle.
-    if (start.waitingOn?.kind !== 'task' || (color.get(start.id) ?? WHITE) !== WHITE) continue;
-    // Iterative DFS; `path` is the grey chain.
-    const path: string[] = [];
-    const iters: number[] = [];
-    path.push(start.id);
-    iters.push(0);
-    color.set(start.id, GREY);
-    while (path.length > 0) {
-      const id = path[path.length - 1] as string;
-      const next = targets(id);
-      const i = iters[iters.length - 1] as number;
-      if (i >= next.length) {
-        color.set(id, BLACK);
-        path.pop();
-        iters.pop();
-        continue;
-      }
-      iters[iters.length - 1] = i + 1;
-      const to = next[i] as string;
-      const c = color.get(to) ?? WHITE;
-      if (c === WHITE) {
-        color.set(to, GREY);
-        path.push(to);
-        iters.push(0);
-      } else if (c === GREY) {
-        const cycle = path.slice(path.indexOf(to));
-        let min = 0;
-        for (let k = 1; k < cycle.length; k++) if ((cycle[k] as string) < (cycle[min] as string)) min = k;
-        const rotated = [...cycle.slice(min), ...cycle.slice(0, min)];
-        const key = rotated.join(' ');
-        if (!seen.has(key)) {
-          seen.add(key);
-          cycles.push(rotated);
-        }
-      }
-    }
-  }
-  return cycles;
 }

@@ -8,10 +8,27 @@
  * they carry the origin's fraction (`1796148505301.193`).
  */
 
-/** What a task is waiting on, and for how long. */
+/**
+ * What a task is waiting on, and for how long.
+ *
+ * - `task`: `await task`, `Promise.all`/`race` over tasks (several ids: any of them settling may end
+ *   the wait), `task.then(…)`, `task.result()`, or a blocked `group.whenBelow(n)` (`below`; the ids
+ *   are the group's live tasks). `exclusive` is `false` when tasktree saw that the task may go on
+ *   another way: it called `then` or `result()` itself, or began another wait in the same
+ *   synchronous run (`Promise.race([task, sleep(ms)])`); deadlock detection counts only exclusive
+ *   waits. Absent in snapshots of older versions (read it as `true`).
+ * - `group`: joining a group (leaving its scope, or a task whose function ended waiting for its
+ *   children); `taskIds` are the live tasks it waits for (absent in older snapshots).
+ */
 export type WaitInfo =
-  | { readonly kind: 'task'; readonly taskIds: readonly string[]; readonly forMs: number }
-  | { readonly kind: 'group'; readonly group: string; readonly forMs: number }
+  | {
+      readonly kind: 'task';
+      readonly taskIds: readonly string[];
+      readonly forMs: number;
+      readonly exclusive?: boolean;
+      readonly below?: { readonly group: string; readonly n: number };
+    }
+  | { readonly kind: 'group'; readonly group: string; readonly forMs: number; readonly taskIds?: readonly string[] }
   | { readonly kind: 'sleep'; readonly ms: number; readonly forMs: number }
   | { readonly kind: 'promise'; readonly label: string; readonly forMs: number }
   | { readonly kind: 'queue'; readonly group: string; readonly forMs: number };

@@ -1,4 +1,5 @@
-import { isLibraryFrame } from '../core/internal.js';
+import type { Task } from '../core/index.js';
+import { isLibraryFrame, taskExtra, taskWait } from '../core/internal.js';
 
 export { isLibraryFrame };
 
@@ -19,4 +20,16 @@ export function siteLines(site: { stack?: string } | undefined): readonly string
     lines.push(trimmed.slice(3).replaceAll(cwdUrl, '').replaceAll(cwdPath, ''));
   }
   return lines.length === 0 ? null : Object.freeze(lines);
+}
+
+/**
+ * Debug mode's await site of `task`, while the wait on tasks it began is still the task's current
+ * wait: once that wait is over (the awaited task settled, or the task began another wait), where
+ * it awaited is no longer where it is, and nothing is shown.
+ */
+export function currentAwaitSite(task: Task): readonly string[] | null {
+  const site = taskExtra(task)?.awaitSite;
+  if (site === undefined) return null;
+  const wait = taskWait(task);
+  return wait?.kind === 'task' && wait.since === site.since ? siteLines(site) : null;
 }

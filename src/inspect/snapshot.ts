@@ -18,7 +18,7 @@ import {
 } from '../core/internal.js';
 import { cancelInfo, type OriginCache } from './cancel-info.js';
 import type { CancelInfo, FinishedInfo, Snapshot, StacksInfo, TaskInfo, WaitInfo } from './schema.js';
-import { siteLines } from './sites.js';
+import { currentAwaitSite, siteLines } from './sites.js';
 import type { StacksOptions, TaskStack } from './stacks/capture.js';
 
 /** Options of {@link captureSnapshot}. */
@@ -152,7 +152,7 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
       cancelled: cancel === undefined ? null : Object.freeze({ ...cancelInfo(cancel, false, origins), forMs: at - cancel._at }),
       attributes: extra?.attributes === undefined ? null : Object.freeze({ ...extra.attributes }),
       createdAtSite: siteLines(extra?.createdSite),
-      awaitSite: siteLines(extra?.awaitSite),
+      awaitSite: currentAwaitSite(task),
       stack: null,
       stackReason: null,
     };
@@ -176,10 +176,14 @@ function waitInfo(task: Task, ids: Map<Task, string>, at: number): WaitInfo | nu
   if (wait === undefined) return null;
   const forMs = at - wait.since;
   switch (wait.kind) {
-    case 'task':
-      return Object.freeze({ kind: 'task', taskIds: Object.freeze(wait.tasks.map((t) => ids.get(t) ?? t.id)), forMs });
+    case 'task': {
+      const taskIds = Object.freeze(wait.tasks.map((t) => ids.get(t) ?? t.id));
+      if (wait.below === undefined) return Object.freeze({ kind: 'task', taskIds, forMs, exclusive: wait.exclusive });
+      const below = Object.freeze({ group: wait.below.group.name, n: wait.below.n });
+      return Object.freeze({ kind: 'task', taskIds, forMs, exclusive: wait.exclusive, below });
+    }
     case 'group':
-      return Object.freeze({ kind: 'group', group: wait.group.name, forMs });
+      return Object.freeze({ kind: 'group', group: wait.group.name, forMs, taskIds: Object.freeze(wait.tasks.map((t) => ids.get(t) ?? t.id)) });
     case 'queue':
       return Object.freeze({ kind: 'queue', group: wait.group.name, forMs });
     case 'sleep':

@@ -61,6 +61,7 @@ describe('captureSnapshot', () => {
           kind: 'task',
           taskIds: [id('db')],
           forMs: (byName.get('web')?.waitingOn as { forMs: number }).forMs,
+          exclusive: true,
         });
         const bothWait = byName.get('both')?.waitingOn;
         assert.ok(bothWait?.kind === 'task');
@@ -68,6 +69,7 @@ describe('captureSnapshot', () => {
         assert.deepEqual([...(byName.get('db')?.awaitedBy ?? [])].sort(), [id('web'), id('both')].sort());
         const joining = byName.get('joiner')?.waitingOn;
         assert.equal(joining?.kind === 'group' && joining.group, 'inner');
+        assert.deepEqual(joining?.kind === 'group' && joining.taskIds, [id('x')], 'a join lists the tasks it waits for');
         assert.ok((byName.get('main')?.ageMs ?? -1) >= 0);
         napper.cancel();
         release.open();

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { indexTasks } from '../../inspect/describe.js';
-import { findCycles } from '../../inspect/format-tree.js';
+import { findCycles } from '../../inspect/deadlocks.js';
 import type { Snapshot } from '../../inspect/schema.js';
 import type { CancelAction, UiState } from '../../ui/protocol.js';
 import type { Connection } from '../args.js';
