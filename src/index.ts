@@ -17,6 +17,9 @@
  * monitor socket when `TASKTREE_MONITOR=1`, and debug mode (`run(main, { debug: true })`, or the
  * whole process when `TASKTREE_DEBUG=1` or `strict`).
  */
+// The published types use Node's (NodeJS.Signals, AbortSignal): they say so, for compilers whose
+// default `types` is empty (TypeScript 7). A TypeScript project installs @types/node.
+/// <reference types="node" preserve="true" />
 import { enableDebugFromEnv } from './debug/enable.js';
 import { addDebugRunHook } from './debug/run-hook.js';
 import { installAgent } from './inspect/agent.js';

@@ -10,7 +10,7 @@ import { formatId } from './ids.js';
 import { registerTaskClass } from './scope-kind.js';
 import { settleDeferred } from './settle.js';
 import type { TaskGroup } from './task-group.js';
-import { DAEMON, RUNNING, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra, type TaskState } from './task-state.js';
+import { DAEMON, RUNNING, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
 import { now, stamp, toEpoch } from './time.js';
 import { checkName } from './validate.js';
 import { waitOn } from './waits.js';
@@ -20,6 +20,9 @@ const noteAwait = importedNoteAwait;
 
 /** The function a task runs. It receives its own task (for `task.signal`, `task.name`, …). */
 export type TaskFunction<T> = (task: Task) => T | PromiseLike<T>;
+
+/** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
+export type TaskState = 'queued' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
 
 /** Per-task options of `spawn()`. */
 export interface SpawnOptions {
@@ -83,8 +86,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   _extra: TaskExtra | undefined;
 
-  /** @internal Use `spawn()` or `group.spawn()`. */
-  constructor(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) {
+  // Private: tasks come from `spawn()` and `group.spawn()`; the engine creates them through NewTask.
+  private constructor(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) {
     this.name = name;
     this._seq = seq;
     this._group = group;
@@ -224,5 +227,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     return `<${this.toString()}>`;
   }
 }
+
+/** @internal The task constructor, as the engine calls it (spawn-into.ts). */
+export type NewTask = new <T>(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) => Task<T>;
 
 registerTaskClass(Task);

@@ -5,7 +5,7 @@ import { describeLiveTasks, leakReport } from './leaks.js';
 import { optionsFromEnv, resolveOptions, type DebugOptions, type ResolvedDebugOptions } from './options.js';
 import { startPromiseTracking, stopPromiseTracking } from './promises.js';
 import { installRejectionListener, removeRejectionListener } from './rejections.js';
-import { report, reportCount, reportsSince, setPrintWarnings, writeStderr } from './report.js';
+import { report, reportsSince, setPrintWarnings, writeStderr } from './report.js';
 import type { DebugReport } from './reports.js';
 import { summarizeReports } from './strict-error.js';
 import { startWatchdog, stopWatchdog } from './watchdog.js';
@@ -134,4 +134,3 @@ function onExit(code: number): void {
   writeStderr(`tasktree strict debug mode: ${count}; exit code ${code === 0 ? 1 : code}\n${summarizeReports(pending)}\n`);
 }
 
-export { reportCount, reportsSince, report };

@@ -71,7 +71,7 @@ export interface IgnoredCancelReport {
 
 export type DebugReport = BlockedReport | UnhandledRejectionReport | NeverAwaitedReport | LeakReport | IgnoredCancelReport;
 
-/** The warning code of each kind, as `process.emitWarning` shows it: `[TASKTREE_BLOCKED]`. */
+/** @internal The warning code of each kind, as `process.emitWarning` shows it: `[TASKTREE_BLOCKED]`. */
 export const WARNING_CODES: { readonly [K in DebugReport['kind']]: string } = {
   blocked: 'TASKTREE_BLOCKED',
   'unhandled-rejection': 'TASKTREE_UNHANDLED_REJECTION',

@@ -122,7 +122,7 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
   return `${lines.join('\n')}\n`;
 }
 
-/** `name [id] {key=value} running 1.2 s — waiting on … for …` */
+/** @internal `name [id] {key=value} running 1.2 s — waiting on … for …` */
 export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>, unseenHint?: string): string {
   const attributes = formatAttributes(task.attributes);
   let line = `${task.name} [${task.id}]${attributes === null ? '' : ` {${attributes}}`} ${liveState(task)} ${formatDuration(task.ageMs)}`;
@@ -313,7 +313,7 @@ function groupByShape(nodes: Node[]): Node[][] {
   return [...runs.values()];
 }
 
-/** Cycles in the awaits-on graph, each once, starting from its smallest id. */
+/** @internal Cycles in the awaits-on graph, each once, starting from its smallest id. */
 export function findCycles(tasks: readonly TaskInfo[], byId: Map<string, TaskInfo>): string[][] {
   const WHITE = 0;
   const GREY = 1;
