@@ -1,4 +1,5 @@
 import type { Task } from './task.js';
+import type { TaskGroup } from './task-group.js';
 
 /**
  * Extension points the outer layers fill in; the core calls them and never imports those layers.
@@ -9,7 +10,12 @@ export const hooks: {
   spawn: ((task: Task) => void) | undefined;
   /** Debug mode: called when `waiter` starts awaiting `target` (record the await site). */
   await: ((waiter: Task, target: Task) => void) | undefined;
-} = { spawn: undefined, await: undefined };
+  /**
+   * Debug mode: `task`'s function ended and left `group` (an explicit group it created) open with
+   * live tasks; the task waits for them before it settles.
+   */
+  openGroup: ((task: Task, group: TaskGroup) => void) | undefined;
+} = { spawn: undefined, await: undefined, openGroup: undefined };
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {

@@ -13,6 +13,7 @@ export { describeError, describeCancelReason } from './errors.js';
 export { isLibraryFrame, splitStack, userFrames } from './frames.js';
 export { formatShort } from './error-text.js';
 export { storage } from './context.js';
+export { groupInPath } from './group-state.js';
 
 /** What a task waits on, read from its wait fields. `since` is monotonic. */
 export type RawWait =

@@ -9,6 +9,7 @@ import { CancelledError } from './errors.js';
 import { formatId } from './ids.js';
 import { registerTaskClass } from './scope-kind.js';
 import { settleDeferred } from './settle.js';
+import { groupInPath } from './group-state.js';
 import type { TaskGroup } from './task-group.js';
 import { DAEMON, RUNNING, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
 import { now, stamp, toEpoch } from './time.js';
@@ -112,11 +113,22 @@ export class Task<T = unknown> implements PromiseLike<T> {
     return formatId(this._seq);
   }
 
-  /** The names of the task's ancestors and its own, joined with ` › `: `main › request#42 › fetch-user`. */
+  /**
+   * The names of the task's ancestors and its own, joined with ` › `, with the named group each was
+   * spawned into as a level of its own: `main › request#42 › fetch-user` for a task spawned by
+   * `main` into `TaskGroup.run('request#42', …)`. A task's own scope (`spawn()` inside it),
+   * run()'s group and unnamed groups add no level.
+   */
   get path(): string {
     let path = this.name;
-    for (let t = this.parent; t !== undefined; t = t.parent) path = `${t.name} › ${path}`;
-    return path;
+    for (let t: Task = this; ; ) {
+      const group = groupInPath(t._group);
+      if (group !== undefined) path = `${group} › ${path}`;
+      const parent = t._group.owner;
+      if (parent === undefined) return path;
+      path = `${parent.name} › ${path}`;
+      t = parent;
+    }
   }
 
   /** `queued`, `running`, `fulfilled`, `rejected` or `cancelled`. */

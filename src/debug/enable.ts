@@ -1,5 +1,6 @@
 import { liveTasks } from '../core/internal.js';
 import { startCancelWatch, stopCancelWatch } from './cancel-watch.js';
+import { installOpenGroupHook, removeOpenGroupHook } from './open-groups.js';
 import { installSiteHooks, removeSiteHooks } from './capture.js';
 import { describeLiveTasks, leakReport } from './leaks.js';
 import { optionsFromEnv, resolveOptions, type DebugOptions, type ResolvedDebugOptions } from './options.js';
@@ -106,6 +107,7 @@ function start(options: ResolvedDebugOptions): void {
     installRejectionListener(options.unhandledRejections);
   }
   startCancelWatch(options.ignoredCancelMs);
+  installOpenGroupHook();
   if (options.watchdog) startWatchdog(options.slowMs, options.warnings);
   process.on('exit', onExit);
 }
@@ -117,6 +119,7 @@ function stop(): void {
   stopPromiseTracking();
   removeRejectionListener();
   stopCancelWatch();
+  removeOpenGroupHook();
   stopWatchdog();
   process.off('exit', onExit);
 }

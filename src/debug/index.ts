@@ -18,6 +18,7 @@ export type {
   LeakReport,
   LeakedTask,
   IgnoredCancelReport,
+  OpenGroupReport,
   Site,
 } from './reports.js';
 export { debugReports } from './report.js';
