@@ -23,11 +23,13 @@
 import { enableDebugFromEnv } from './debug/enable.js';
 import { addDebugRunHook } from './debug/run-hook.js';
 import { installAgent } from './inspect/agent.js';
+import { registerCopy } from './inspect/copies.js';
 import { startMonitorFromEnv } from './inspect/monitor.js';
 import { addDumpSignalRunHook } from './inspect/run-hook.js';
 
 export * from './core/index.js';
 
+registerCopy();
 installAgent();
 addDumpSignalRunHook();
 startMonitorFromEnv();
