@@ -17,14 +17,19 @@
  * monitor socket when `TASKTREE_MONITOR=1`, and debug mode (`run(main, { debug: true })`, or the
  * whole process when `TASKTREE_DEBUG=1` or `strict`).
  */
+// The published types use Node's (NodeJS.Signals, AbortSignal): they say so, for compilers whose
+// default `types` is empty (TypeScript 7). A TypeScript project installs @types/node.
+/// <reference types="node" preserve="true" />
 import { enableDebugFromEnv } from './debug/enable.js';
 import { addDebugRunHook } from './debug/run-hook.js';
 import { installAgent } from './inspect/agent.js';
+import { registerCopy } from './inspect/copies.js';
 import { startMonitorFromEnv } from './inspect/monitor.js';
 import { addDumpSignalRunHook } from './inspect/run-hook.js';
 
 export * from './core/index.js';
 
+registerCopy();
 installAgent();
 addDumpSignalRunHook();
 startMonitorFromEnv();

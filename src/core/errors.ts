@@ -25,7 +25,7 @@ export type CancelReason =
   | { readonly kind: 'signal'; readonly reason: unknown }
   | { readonly kind: 'scope-done'; readonly group: string };
 
-/** A short, one-line description of any thrown value: `Name: message`, or its string form. */
+/** @internal A short, one-line description of any thrown value: `Name: message`, or its string form. */
 export function describeError(error: unknown): string {
   let text: string;
   if (error instanceof Error) text = `${error.name}: ${error.message}`;
@@ -50,7 +50,7 @@ function parentCancelled(reason: ParentCancelled, first: CancelReason): string {
   return `parent '${reason.parent.name}' was cancelled (${describeCancelReason(first)})`;
 }
 
-/** One line saying who cancelled and why. */
+/** @internal One line saying who cancelled and why. */
 export function describeCancelReason(reason: CancelReason): string {
   switch (reason.kind) {
     case 'explicit':
@@ -382,7 +382,7 @@ export class ScopeClosedError extends Error {
   }
 }
 
-/** Is this thrown value a cancellation rather than a failure? */
+/** @internal Is this thrown value a cancellation rather than a failure? */
 export function isCancellation(error: unknown, cancel: CancelledError | undefined): boolean {
   if (error instanceof CancelledError) return true;
   if (cancel === undefined || error === null || typeof error !== 'object') return false;

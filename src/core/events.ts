@@ -90,12 +90,12 @@ const channels = {
   cancel: channel('tasktree:cancel'),
 } as const;
 
-/** Is anybody listening to this event, on the emitter or its diagnostics channel? */
+/** @internal Is anybody listening to this event, on the emitter or its diagnostics channel? */
 export function isObserved(event: TaskEventName): boolean {
   return emitterActive || channels[event].hasSubscribers;
 }
 
-/** Emits one event to the emitter and its channel. Call only when {@link isObserved} said yes. */
+/** @internal Emits one event to the emitter and its channel. Call only when {@link isObserved} said yes. */
 export function emit<E extends TaskEventName>(event: E, ...args: TaskEventMap[E]): void {
   const ch = channels[event];
   if (ch.hasSubscribers) {

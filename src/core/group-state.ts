@@ -39,6 +39,21 @@ export class GroupExtra {
   _waits: Wait | Wait[] | undefined = undefined;
   /** Producers waiting in `whenBelow(n)`. */
   below: { n: number; resolve: () => void }[] | undefined = undefined;
+  /** run()'s own group: it holds the root task and has no place in paths. */
+  runGroup = false;
+}
+
+/** The name `TaskGroup.run(body)` and `new TaskGroup()` give a group that was given none. */
+export const DEFAULT_GROUP_NAME = 'TaskGroup';
+
+/**
+ * @internal The group's level in task paths and in `pstree`: its name, for a group that was named
+ * (`TaskGroup.run('request#3', …)`, `new TaskGroup('background')`); undefined for a task's own
+ * scope, run()'s group and a group left unnamed.
+ */
+export function groupInPath(group: TaskGroup): string | undefined {
+  if (group._implicit || group.name === DEFAULT_GROUP_NAME || group._x?.runGroup === true) return undefined;
+  return group.name;
 }
 
 /** @internal The group's extra state, created on first use. */

@@ -39,7 +39,12 @@ export const hooks: {
   trace: ((task: Task) => TaskTracer | undefined) | undefined;
   /** Debug mode: called when a cancellation is asked for (`cancel()`, a linked signal aborting): the call's stack. */
   cancel: (() => { stack?: string }) | undefined;
-} = { spawn: undefined, await: undefined, call: undefined, trace: undefined, cancel: undefined };
+  /**
+   * Debug mode: `task`'s function ended and left `group` (an explicit group it created) open with
+   * live tasks; the task waits for them before it settles.
+   */
+  openGroup: ((task: Task, group: TaskGroup) => void) | undefined;
+} = { spawn: undefined, await: undefined, call: undefined, trace: undefined, cancel: undefined, openGroup: undefined };
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {

@@ -49,8 +49,7 @@
 // another file, it reads it through a module-local constant bound to the import
 // (`const settleTask = importedSettleTask`): possible because the imports form no cycle
 // (test/core/imports.test.ts), so every module a file imports has run before it.
-export { Task, type TaskFunction, type SpawnOptions } from './task.js';
-export type { TaskState } from './task-state.js';
+export { Task, type TaskFunction, type SpawnOptions, type TaskState } from './task.js';
 export { TaskGroup, type TaskGroupOptions } from './task-group.js';
 export { spawn } from './spawn.js';
 export { run, type RunOptions } from './run.js';

@@ -17,6 +17,7 @@ export { storage } from './context.js';
 export { show } from './validate.js';
 export type { TaskTracer } from './hooks.js';
 export type { CancelRequest } from './cancel-request.js';
+export { groupInPath } from './group-state.js';
 
 /**
  * What a task waits on, read from its wait fields. `since` is monotonic. A wait on tasks is

@@ -3,6 +3,7 @@ import { runHooks, type RunHookSession } from './hooks.js';
 import { watchSignals, type SignalWatch } from './run-signals.js';
 import type { TaskFunction } from './task.js';
 import { TaskGroup } from './task-group.js';
+import { groupExtraOf } from './group-state.js';
 import { FULFILLED, REJECTED } from './task-state.js';
 import { checkBoolean, checkFunction, checkName, checkOptions } from './validate.js';
 
@@ -62,6 +63,7 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   const handleSignals = checkBoolean(api, 'handleSignals', options?.handleSignals, true);
   const exitOnSignal = checkBoolean(api, 'exitOnSignal', options?.exitOnSignal, true);
   const group = new TaskGroup(name);
+  groupExtraOf(group).runGroup = true;
   // Hooks run before the root task is spawned (debug mode records its creation site).
   const sessions: RunHookSession[] = [];
   for (const hook of runHooks) {

@@ -10,7 +10,7 @@ import { nextSeq } from './ids.js';
 import { linkRoot } from './registry.js';
 import { settleTask } from './settle.js';
 import { captureContext, scheduleStart } from './start-queue.js';
-import { Task, type SpawnOptions, type TaskFunction } from './task.js';
+import { Task, type NewTask, type SpawnOptions, type TaskFunction } from './task.js';
 import type { TaskGroup } from './task-group.js';
 import { CANCELLED, DAEMON, QUEUED, SLOT, extraOf } from './task-state.js';
 import { checkFunction, checkName, checkOptions, show } from './validate.js';
@@ -49,7 +49,7 @@ export function spawnInto<T>(group: TaskGroup, api: string, a: unknown, b: unkno
   if (group._phase === CLOSED) throw new ScopeClosedError(group.name, api);
 
   const seq = nextSeq();
-  const task = new Task<T>(name ?? ((fn as { name?: string }).name || `Task-${seq}`), group, fn as TaskFunction<T>, flags, seq);
+  const task = new (Task as unknown as NewTask)<T>(name ?? ((fn as { name?: string }).name || `Task-${seq}`), group, fn as TaskFunction<T>, flags, seq);
   if (options?.attributes !== undefined) extraOf(task).attributes = options.attributes;
   if (hooks.spawn !== undefined) hooks.spawn(task);
   if (hooks.trace !== undefined) {

@@ -4,6 +4,7 @@
 // settles with its own outcome, or with the failures found in its scopes.
 import { CancelledError, TaskGroupError, isCancellation, requested, type TaskFailure } from './errors.js';
 import { cancelScopeTree } from './cancel.js';
+import { hooks } from './hooks.js';
 import { settleTask as importedSettleTask } from './settle.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
@@ -40,15 +41,19 @@ function closeScopes(task: Task, first: TaskGroup, ok: boolean, value: unknown):
   const groups: TaskGroup[] = [first];
   for (let g = first._nextG; g !== undefined; g = g._nextG) groups.push(g);
   let joins: Promise<void>[] | undefined;
+  let joined: TaskGroup | undefined;
   for (const group of groups) {
     const join = group._close();
-    if (join !== undefined) (joins ??= []).push(join);
+    if (join === undefined) continue;
+    (joins ??= []).push(join);
+    // The wait names a group still open: the task's own scope first, else the first group it left open.
+    if (joined === undefined || group._implicit) joined = group;
+    if (!group._implicit) hooks.openGroup?.(task, group);
   }
-  if (joins === undefined) {
+  if (joins === undefined || joined === undefined) {
     finishScopes(task, ok, value, failed, groups);
     return;
   }
-  const joined = groups.find((g) => g._implicit) ?? (groups[0] as TaskGroup);
   const since = beginWait(task, joined);
   void Promise.all(joins).then(() => {
     endWait(task, since, joined);

@@ -13,7 +13,7 @@ import { checkDone as importedCheckDone } from './group-close.js';
 import { exitScope, outcome, runBody } from './group-join.js';
 import { linkToOwner as importedLinkToOwner, nestIn } from './group-links.js';
 import { linkSignal } from './group-signal.js';
-import { CLOSED as importedCLOSED, CLOSING as importedCLOSING, OPEN as importedOPEN, groupExtraOf, type GroupExtra } from './group-state.js';
+import { CLOSED as importedCLOSED, CLOSING as importedCLOSING, DEFAULT_GROUP_NAME, OPEN as importedOPEN, groupExtraOf, type GroupExtra } from './group-state.js';
 import { startTimeout } from './group-timeout.js';
 import { unlinkRoot } from './registry.js';
 import { registerTaskGroupClass, taskOfScope } from './scope-kind.js';
@@ -136,7 +136,7 @@ export class TaskGroup {
       return;
     }
     const api = 'new TaskGroup(name, options)';
-    this.name = name === undefined ? 'TaskGroup' : checkName(api, name);
+    this.name = name === undefined ? DEFAULT_GROUP_NAME : checkName(api, name);
     checkOptions(api, options);
     this._implicit = false;
     const scope = storage.getStore();
@@ -183,7 +183,7 @@ export class TaskGroup {
     }
     checkFunction(api, 'body', body);
     checkOptions(api, options);
-    const group = new TaskGroup(name ?? ((body as { name?: string }).name || 'TaskGroup'), options);
+    const group = new TaskGroup(name ?? ((body as { name?: string }).name || DEFAULT_GROUP_NAME), options);
     return runBody(group, body as (group: TaskGroup) => T | PromiseLike<T>);
   }
 

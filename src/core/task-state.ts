@@ -6,11 +6,8 @@ import type { Deferred } from './deferred.js';
 import type { TaskTracer } from './hooks.js';
 import type { CancelledError } from './errors.js';
 import type { Wait } from './interrupt.js';
-import type { Task } from './task.js';
+import type { Task, TaskState } from './task.js';
 import type { TaskGroup } from './task-group.js';
-
-/** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
-export type TaskState = 'queued' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
 
 // Internal state codes, in lifecycle order: everything above RUNNING is settled.
 export const QUEUED = 0;

@@ -10,8 +10,9 @@ import { CancelledError, requested } from './errors.js';
 import { formatId } from './ids.js';
 import { registerTaskClass } from './scope-kind.js';
 import { settleDeferred } from './settle.js';
+import { groupInPath } from './group-state.js';
 import type { TaskGroup } from './task-group.js';
-import { DAEMON, RUNNING, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra, type TaskState } from './task-state.js';
+import { DAEMON, RUNNING, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
 import { now, stamp, toEpoch } from './time.js';
 import { checkName } from './validate.js';
 import { waitOn } from './waits.js';
@@ -21,6 +22,9 @@ const noteAwait = importedNoteAwait;
 
 /** The function a task runs. It receives its own task (for `task.signal`, `task.name`, …). */
 export type TaskFunction<T> = (task: Task) => T | PromiseLike<T>;
+
+/** A task's lifecycle state. `queued` waits for a `concurrency` slot; the last three are final. */
+export type TaskState = 'queued' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
 
 /** Per-task options of `spawn()`. */
 export interface SpawnOptions {
@@ -84,8 +88,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   _extra: TaskExtra | undefined;
 
-  /** @internal Use `spawn()` or `group.spawn()`. */
-  constructor(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) {
+  // Private: tasks come from `spawn()` and `group.spawn()`; the engine creates them through NewTask.
+  private constructor(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) {
     this.name = name;
     this._seq = seq;
     this._group = group;
@@ -110,11 +114,22 @@ export class Task<T = unknown> implements PromiseLike<T> {
     return formatId(this._seq);
   }
 
-  /** The names of the task's ancestors and its own, joined with ` › `: `main › request#42 › fetch-user`. */
+  /**
+   * The names of the task's ancestors and its own, joined with ` › `, with the named group each was
+   * spawned into as a level of its own: `main › request#42 › fetch-user` for a task spawned by
+   * `main` into `TaskGroup.run('request#42', …)`. A task's own scope (`spawn()` inside it),
+   * run()'s group and unnamed groups add no level.
+   */
   get path(): string {
     let path = this.name;
-    for (let t = this.parent; t !== undefined; t = t.parent) path = `${t.name} › ${path}`;
-    return path;
+    for (let t: Task = this; ; ) {
+      const group = groupInPath(t._group);
+      if (group !== undefined) path = `${group} › ${path}`;
+      const parent = t._group.owner;
+      if (parent === undefined) return path;
+      path = `${parent.name} › ${path}`;
+      t = parent;
+    }
   }
 
   /** `queued`, `running`, `fulfilled`, `rejected` or `cancelled`. */
@@ -234,5 +249,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     return `<${this.toString()}>`;
   }
 }
+
+/** @internal The task constructor, as the engine calls it (spawn-into.ts). */
+export type NewTask = new <T>(name: string, group: TaskGroup, fn: TaskFunction<T>, flags: number, seq: number) => Task<T>;
 
 registerTaskClass(Task);

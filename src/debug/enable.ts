@@ -1,12 +1,13 @@
 import { liveTasks } from '../core/internal.js';
 import { startCancelWatch, stopCancelWatch } from './cancel-watch.js';
 import { installAsyncTags, removeAsyncTags } from './async-tags.js';
+import { installOpenGroupHook, removeOpenGroupHook } from './open-groups.js';
 import { installSiteHooks, removeSiteHooks } from './capture.js';
 import { describeLiveTasks, leakReport } from './leaks.js';
 import { optionsFromEnv, resolveOptions, type DebugOptions, type ResolvedDebugOptions } from './options.js';
 import { startPromiseTracking, stopPromiseTracking } from './promises.js';
 import { installRejectionListener, removeRejectionListener } from './rejections.js';
-import { report, reportCount, reportsSince, setPrintWarnings, writeStderr } from './report.js';
+import { report, reportsSince, setPrintWarnings, writeStderr } from './report.js';
 import type { DebugReport } from './reports.js';
 import { summarizeReports } from './strict-error.js';
 import { startWatchdog, stopWatchdog } from './watchdog.js';
@@ -109,6 +110,7 @@ function start(options: ResolvedDebugOptions): void {
     installRejectionListener(options.unhandledRejections);
   }
   startCancelWatch(options.ignoredCancelMs);
+  installOpenGroupHook();
   if (options.watchdog) startWatchdog(options.slowMs, options.warnings);
   process.on('exit', onExit);
 }
@@ -121,6 +123,7 @@ function stop(): void {
   stopPromiseTracking();
   removeRejectionListener();
   stopCancelWatch();
+  removeOpenGroupHook();
   stopWatchdog();
   process.off('exit', onExit);
 }
@@ -138,4 +141,3 @@ function onExit(code: number): void {
   writeStderr(`tasktree strict debug mode: ${count}; exit code ${code === 0 ? 1 : code}\n${summarizeReports(pending)}\n`);
 }
 
-export { reportCount, reportsSince, report };

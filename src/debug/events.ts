@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { BlockedReport, IgnoredCancelReport, LeakReport, NeverAwaitedReport, UnhandledRejectionReport } from './reports.js';
+import type { BlockedReport, IgnoredCancelReport, LeakReport, NeverAwaitedReport, OpenGroupReport, UnhandledRejectionReport } from './reports.js';
 
 /** The events of {@link debugEvents}, with their listener signatures. */
 export interface DebugEventMap {
@@ -8,11 +8,12 @@ export interface DebugEventMap {
   'never-awaited': [report: NeverAwaitedReport];
   leak: [report: LeakReport];
   'ignored-cancel': [report: IgnoredCancelReport];
+  'open-group': [report: OpenGroupReport];
 }
 
 /**
  * Every debug-mode report, as it happens: `blocked`, `unhandled-rejection`, `never-awaited`,
- * `leak`, `ignored-cancel`. Listeners run synchronously (a `leak` at process exit, too). By
+ * `leak`, `ignored-cancel`, `open-group`. Listeners run synchronously (a `leak` at process exit, too). By
  * default each report is also printed to stderr as a `TaskTreeWarning`; pass
  * `enableDebug({ warnings: false })` to only get the events.
  *

@@ -28,7 +28,7 @@ export interface DebugOptions {
   readonly stackDepth?: number;
 }
 
-/** The options in force, every field filled in. */
+/** @internal The options in force, every field filled in. */
 export type ResolvedDebugOptions = { readonly [K in keyof DebugOptions]-?: Exclude<DebugOptions[K], undefined> };
 
 const DEFAULTS: ResolvedDebugOptions = {
@@ -46,7 +46,7 @@ function show(value: unknown): string {
   return `${typeof value === 'string' ? JSON.stringify(value) : String(value)} (${typeof value})`;
 }
 
-/** Validates `options` and fills in the defaults. */
+/** @internal Validates `options` and fills in the defaults. */
 export function resolveOptions(api: string, options: DebugOptions | undefined): ResolvedDebugOptions {
   if (options === undefined) return DEFAULTS;
   if (options === null || typeof options !== 'object') throw new TypeError(`${api}: expected options to be an object, got ${show(options)}`);
@@ -75,7 +75,7 @@ export function resolveOptions(api: string, options: DebugOptions | undefined): 
   return out;
 }
 
-/**
+/** @internal
  * Debug options from `TASKTREE_DEBUG`: `1`/`true`/`on` → defaults, `strict` → strict mode;
  * unset, empty, `0`, `false` or `off` → `undefined` (debug stays off).
  */

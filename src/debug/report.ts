@@ -15,18 +15,18 @@ export function setPrintWarnings(on: boolean): void {
   printWarnings = on;
 }
 
-/** How many reports were made since the process started (a mark for {@link reportsSince}). */
+/** @internal How many reports were made since the process started (a mark for {@link reportsSince}). */
 export function reportCount(): number {
   return total;
 }
 
-/** The reports made since `mark` (those still kept: the last 1000). */
+/** @internal The reports made since `mark` (those still kept: the last 1000). */
 export function reportsSince(mark: number): DebugReport[] {
   const missing = total - kept.length;
   return kept.slice(Math.max(0, mark - missing));
 }
 
-/**
+/** @internal
  * Records `report`, emits it on `debugEvents` and prints it. `sync`: print with a synchronous
  * write, for moments when the process is about to exit or crash (no later tick will run).
  */
@@ -42,7 +42,7 @@ export function report(r: DebugReport, sync = false): void {
   if (printWarnings) printWarning(r.message, WARNING_CODES[r.kind], sync);
 }
 
-/** `process.emitWarning`, or the same text written synchronously to stderr. */
+/** @internal `process.emitWarning`, or the same text written synchronously to stderr. */
 export function printWarning(message: string, code: string, sync: boolean): void {
   if (!sync) {
     process.emitWarning(message, { type: 'TaskTreeWarning', code });
@@ -57,7 +57,7 @@ function warningsSilenced(): boolean {
   return process.execArgv.includes('--no-warnings') || (process.env['NODE_OPTIONS'] ?? '').includes('--no-warnings');
 }
 
-/** Writes all of `text` to stderr synchronously (bounded retries on EAGAIN). */
+/** @internal Writes all of `text` to stderr synchronously (bounded retries on EAGAIN). */
 export function writeStderr(text: string): void {
   const buffer = Buffer.from(text);
   let offset = 0;

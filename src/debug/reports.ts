@@ -69,13 +69,29 @@ export interface IgnoredCancelReport {
   readonly createdAt: Site | null;
 }
 
-export type DebugReport = BlockedReport | UnhandledRejectionReport | NeverAwaitedReport | LeakReport | IgnoredCancelReport;
+/** A task's function returned and left a group it created open, with live tasks the task waits for. */
+export interface OpenGroupReport {
+  readonly kind: 'open-group';
+  readonly message: string;
+  /** The task's path. */
+  readonly task: string;
+  readonly taskId: string;
+  /** The group's name. */
+  readonly group: string;
+  /** The paths of the group's live tasks. */
+  readonly tasks: readonly string[];
+  /** Where the task was created. */
+  readonly createdAt: Site | null;
+}
 
-/** The warning code of each kind, as `process.emitWarning` shows it: `[TASKTREE_BLOCKED]`. */
+export type DebugReport = BlockedReport | UnhandledRejectionReport | NeverAwaitedReport | LeakReport | IgnoredCancelReport | OpenGroupReport;
+
+/** @internal The warning code of each kind, as `process.emitWarning` shows it: `[TASKTREE_BLOCKED]`. */
 export const WARNING_CODES: { readonly [K in DebugReport['kind']]: string } = {
   blocked: 'TASKTREE_BLOCKED',
   'unhandled-rejection': 'TASKTREE_UNHANDLED_REJECTION',
   'never-awaited': 'TASKTREE_NEVER_AWAITED',
   leak: 'TASKTREE_LEAK',
   'ignored-cancel': 'TASKTREE_IGNORED_CANCEL',
+  'open-group': 'TASKTREE_OPEN_GROUP',
 };

@@ -29,7 +29,7 @@ export class DebugStrictError extends Error {
   }
 }
 
-/** One line per report: `  [blocked] event loop blocked for 300 ms by task main › render at x.js:12` */
+/** @internal One line per report: `  [blocked] event loop blocked for 300 ms by task main › render at x.js:12` */
 export function summarizeReports(reports: readonly DebugReport[]): string {
   const shown = reports.slice(0, 20).map((r) => `  [${r.kind}] ${r.message.split('\n', 1)[0] ?? ''}`);
   if (reports.length > 20) shown.push(`  … ${reports.length - 20} more`);

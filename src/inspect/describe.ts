@@ -10,20 +10,20 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(total / 3600)} h ${Math.floor((total % 3600) / 60)} min`;
 }
 
-/** Looks tasks up by id. */
+/** @internal Looks tasks up by id. */
 export function indexTasks(snapshot: Snapshot): Map<string, TaskInfo> {
   const byId = new Map<string, TaskInfo>();
   for (const task of snapshot.tasks) byId.set(task.id, task);
   return byId;
 }
 
-/** `fetch-user [ab12cd.3]`, or just the id of a task no longer in the snapshot. */
+/** @internal `fetch-user [ab12cd.3]`, or just the id of a task no longer in the snapshot. */
 export function taskLabel(id: string, byId: Map<string, TaskInfo>): string {
   const task = byId.get(id);
   return task === undefined ? `[${id}]` : `${task.name} [${id}]`;
 }
 
-/** What the wait is, without its duration: `fetch-user [ab12cd.3]`, `sleep 1000 ms`, … */
+/** @internal What the wait is, without its duration: `fetch-user [ab12cd.3]`, `sleep 1000 ms`, … */
 export function describeWaitTarget(wait: WaitInfo, byId: Map<string, TaskInfo>): string {
   switch (wait.kind) {
     case 'task': {
@@ -43,27 +43,27 @@ export function describeWaitTarget(wait: WaitInfo, byId: Map<string, TaskInfo>):
   }
 }
 
-/** `waiting on task fetch-user [ab12cd.3] for 1.2 s` */
+/** @internal `waiting on task fetch-user [ab12cd.3] for 1.2 s` */
 export function describeWait(wait: WaitInfo, byId: Map<string, TaskInfo>): string {
   return `waiting on ${describeWaitTarget(wait, byId)} for ${formatDuration(wait.forMs)}`;
 }
 
-/** `1 live task`, `2 live tasks`: `count` and `noun`, plural unless the count is 1. */
+/** @internal `1 live task`, `2 live tasks`: `count` and `noun`, plural unless the count is 1. */
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** Attribute values longer than this are cut with `…` in tables and trees (`where` shows them whole). */
+/** @internal Attribute values longer than this are cut with `…` in tables and trees (`where` shows them whole). */
 export const MAX_ATTRIBUTE_VALUE = 40;
 
-/** One attribute value as text: numbers and booleans as they are, strings bare unless that would be ambiguous. */
+/** @internal One attribute value as text: numbers and booleans as they are, strings bare unless that would be ambiguous. */
 export function attributeValue(value: string | number | boolean, max = MAX_ATTRIBUTE_VALUE): string {
   if (typeof value !== 'string') return String(value);
   const text = value === '' || /[\s,{}="]/.test(value) ? JSON.stringify(value) : value;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** `route=/users, method=GET`, or null when the task has no attributes. */
+/** @internal `route=/users, method=GET`, or null when the task has no attributes. */
 export function formatAttributes(attributes: TaskInfo['attributes'], max = MAX_ATTRIBUTE_VALUE): string | null {
   if (attributes === null) return null;
   const entries = Object.entries(attributes);

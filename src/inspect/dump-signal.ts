@@ -56,7 +56,7 @@ export function checkDumpSignal(api: string, signal: unknown): asserts signal is
   }
 }
 
-/** The dump as text: a header line, the tree, and the deadlocks. */
+/** @internal The dump as text: a header line, the tree, and the deadlocks. */
 export function dumpText(options?: DumpSignalOptions): string {
   const snapshot = captureSnapshot();
   const header = `tasktree: ${snapshot.tasks.length} live task${snapshot.tasks.length === 1 ? '' : 's'} in pid ${snapshot.pid} at ${new Date(snapshot.capturedAt).toISOString()}`;

@@ -47,7 +47,7 @@ export interface TaskFilter {
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
-/** Whether `filter` asks for anything (an empty one keeps every task). */
+/** @internal Whether `filter` asks for anything (an empty one keeps every task). */
 export function isFilterEmpty(filter: TaskFilter | undefined): boolean {
   return (
     filter === undefined ||
@@ -55,7 +55,7 @@ export function isFilterEmpty(filter: TaskFilter | undefined): boolean {
   );
 }
 
-/** A glob (`*`, `?`, everything else literal) as an anchored regular expression. */
+/** @internal A glob (`*`, `?`, everything else literal) as an anchored regular expression. */
 export function globPattern(glob: string): RegExp {
   let source = '';
   for (const ch of glob) {
@@ -66,7 +66,7 @@ export function globPattern(glob: string): RegExp {
   return new RegExp(`^${source}$`, 's');
 }
 
-/** A test for one task, built once per filter. */
+/** @internal A test for one task, built once per filter. */
 export function taskMatcher(filter: TaskFilter | undefined): (task: TaskInfo) => boolean {
   if (filter === undefined || isFilterEmpty(filter)) return () => true;
   const name = filter.name === undefined ? null : globPattern(filter.name);
@@ -107,7 +107,7 @@ export function filterSnapshot(snapshot: Snapshot, filter: TaskFilter): Snapshot
   return Object.freeze({ ...snapshot, tasks: Object.freeze(snapshot.tasks.filter(matches)) });
 }
 
-/** The tasks a filtered tree shows: the matching ones and their ancestors (the context). */
+/** @internal The tasks a filtered tree shows: the matching ones and their ancestors (the context). */
 export interface FilteredTree {
   /** Matching tasks and their ancestors, in snapshot order. */
   readonly tasks: readonly TaskInfo[];
@@ -117,7 +117,7 @@ export interface FilteredTree {
   readonly matched: number;
 }
 
-/** The matching tasks of `snapshot` with their ancestors, like `pstree` of a subset of pids. */
+/** @internal The matching tasks of `snapshot` with their ancestors, like `pstree` of a subset of pids. */
 export function filterTree(snapshot: Snapshot, filter: TaskFilter | undefined): FilteredTree {
   if (filter === undefined || isFilterEmpty(filter)) return { tasks: snapshot.tasks, context: new Set(), matched: snapshot.tasks.length };
   const matches = taskMatcher(filter);
@@ -143,7 +143,7 @@ export function filterTree(snapshot: Snapshot, filter: TaskFilter | undefined): 
   return { tasks: snapshot.tasks.filter((t) => shown.has(t.id)), context, matched };
 }
 
-/** The filter in words, for a summary line: `name "h*", state running or cancelling, route=/users`. */
+/** @internal The filter in words, for a summary line: `name "h*", state running or cancelling, route=/users`. */
 export function describeFilter(filter: TaskFilter | undefined): string {
   if (filter === undefined || isFilterEmpty(filter)) return 'everything';
   const parts: string[] = [];

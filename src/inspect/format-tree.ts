@@ -24,9 +24,9 @@ export interface FormatTreeOptions {
 interface Node {
   /** The task; for a frame or a note, the task it belongs to. */
   readonly task: TaskInfo;
-  /** A task, one of its stack's frames, or a note about its stack. */
-  readonly kind: 'task' | 'frame' | 'note';
-  /** What a frame's or note's line says. */
+  /** A task, one of its stack's frames, a note about its stack, or a named group (its tasks under it). */
+  readonly kind: 'task' | 'frame' | 'note' | 'group';
+  /** What a frame's or note's line says; a group's name. */
   readonly text: string;
   readonly children: Node[];
   /** Shown only as the ancestor of a matching task. */
@@ -90,7 +90,9 @@ export function formatTree(snapshot: Snapshot, options?: FormatTreeOptions): str
     const first = nodes[0] as Node;
     const marker = depth > MAX_INDENT ? `(depth ${depth}) ` : '';
     const text =
-      first.kind !== 'task'
+      first.kind === 'group'
+        ? groupLine(nodes)
+        : first.kind !== 'task'
         ? `${nodes.length === 1 ? '' : `[x${nodes.length}] `}${first.text}`
         : first.context
           ? contextLine(nodes)
@@ -141,7 +143,7 @@ function waitsWhere(task: TaskInfo | undefined, byId: Map<string, TaskInfo>): { 
   return { text: wait === null ? 'waits' : `waits on ${describeWaitTarget(wait, byId)}`, known: false };
 }
 
-/** `name [id] {key=value} running 1.2 s — waiting on … for …` */
+/** @internal `name [id] {key=value} running 1.2 s — waiting on … for …` */
 export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>, unseenHint?: string): string {
   const attributes = formatAttributes(task.attributes);
   let line = `${task.name} [${task.id}]${attributes === null ? '' : ` {${attributes}}`} ${liveState(task)} ${formatDuration(task.ageMs)}`;
@@ -150,6 +152,13 @@ export function taskLine(task: TaskInfo, byId: Map<string, TaskInfo>, unseenHint
   else if (unseenHint !== undefined && waitsUnseen(task)) line += ` — waiting on ? (see ${unseenHint})`;
   if (task.cancelled !== null) line += ` — cancel requested ${formatDuration(task.cancelled.forMs)} ago (${task.cancelled.message}${describeCancelledBy(task.cancelled)})`;
   return line;
+}
+
+/** A named group, its tasks under it: `request#3 (group)`, `[x3] request#1 … request#3 (group)`. */
+function groupLine(nodes: Node[]): string {
+  const first = (nodes[0] as Node).text;
+  const last = (nodes[nodes.length - 1] as Node).text;
+  return nodes.length === 1 ? `${first} (group)` : `[x${nodes.length}] ${last === first ? first : `${first} … ${last}`} (group)`;
 }
 
 /** An ancestor shown for its matching descendants: `name [id] {key=value} (context)`. */
@@ -205,11 +214,27 @@ function buildForest(tasks: readonly TaskInfo[], context: ReadonlySet<string>, b
   const nodes = new Map<string, Node>();
   for (const task of tasks) nodes.set(task.id, { task, kind: 'task', text: '', children: [], context: context.has(task.id), shape: 0 });
   const roots: Node[] = [];
+  // A task spawned into a named group hangs under that group's line, one per name under a parent
+  // (an agent older than `namedGroup` sends none: its tasks hang under their parent).
+  const groups = new Map<string, Node>();
   for (const task of tasks) {
     const node = nodes.get(task.id) as Node;
-    const parent = task.parentId === null ? undefined : nodes.get(task.parentId);
-    if (parent === undefined || parent === node) roots.push(node);
-    else parent.children.push(node);
+    const found = task.parentId === null ? undefined : nodes.get(task.parentId);
+    const parent = found === node ? undefined : found;
+    const siblings = parent === undefined ? roots : parent.children;
+    const groupName = task.namedGroup ?? null;
+    if (groupName === null) {
+      siblings.push(node);
+      continue;
+    }
+    const key = `${parent === undefined ? '' : parent.task.id}\u0000${groupName}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { task, kind: 'group', text: groupName, children: [], context: false, shape: 0 };
+      groups.set(key, group);
+      siblings.push(group);
+    }
+    group.children.push(node);
   }
   for (const node of nodes.values()) if (!node.context) hangStack(node, byId);
   return roots;
@@ -302,7 +327,8 @@ function assignShapes(roots: Node[], byId: Map<string, TaskInfo>): void {
     const node = order[i] as Node;
     const { task } = node;
     if (node.kind !== 'task') {
-      const key = `${node.kind}\u0000${node.text}\u0000${node.children.map((c) => c.shape).join(',')}`;
+      const text = node.kind === 'group' ? node.text.replace(DIGITS, '#') : node.text;
+      const key = `${node.kind}\u0000${text}\u0000${node.children.map((c) => c.shape).join(',')}`;
       let shape = shapes.get(key);
       if (shape === undefined) shapes.set(key, (shape = shapes.size + 1));
       node.shape = shape;

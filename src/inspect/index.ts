@@ -1,14 +1,31 @@
 // tasktree/inspect: reads the core's registry and renders it. Data first (captureSnapshot,
 // captureCallGraph), pure functions of it (filterSnapshot; the renderers formatTree, formatTable,
 // formatCallGraph, formatTaskDetail), then the thin I/O: printCallGraph, the dump signal, the monitor socket.
-export type { Snapshot, TaskInfo, FinishedInfo, WaitInfo, CancelInfo, CancelOrigin, CancelSource } from './schema.js';
-export { captureSnapshot } from './snapshot.js';
+// The published types use Node's (NodeJS.Signals, AbortSignal): they say so, for compilers whose
+// default `types` is empty (TypeScript 7). A TypeScript project installs @types/node.
+/// <reference types="node" preserve="true" />
+export type {
+  Snapshot,
+  TaskInfo,
+  FinishedInfo,
+  WaitInfo,
+  CancelInfo,
+  CancelOrigin,
+  CancelSource,
+  StacksInfo,
+  StackFrame,
+  StackCombinator,
+  StackReason,
+} from './schema.js';
+export { captureSnapshot, type SnapshotOptions } from './snapshot.js';
+export { StacksRefusedError, type StacksOptions } from './stacks/capture.js';
 export {
   captureCallGraph,
   formatCallGraph,
   printCallGraph,
   type CallGraph,
   type CallGraphOptions,
+  type CallGraphStacksOptions,
   type PrintCallGraphOptions,
 } from './call-graph.js';
 export { filterSnapshot, liveState, LIVE_STATES, type LiveState, type TaskFilter } from './filter.js';
@@ -17,4 +34,4 @@ export { formatTable, type FormatTableOptions } from './format-table.js';
 export { formatTaskDetail } from './format-detail.js';
 export { formatDuration } from './describe.js';
 export { installDumpSignal, type DumpSignalOptions } from './dump-signal.js';
-export { startMonitor, type Monitor } from './monitor.js';
+export { startMonitor, type Monitor, type MonitorOptions } from './monitor.js';

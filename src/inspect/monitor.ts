@@ -271,7 +271,7 @@ export function startMonitor(options: MonitorOptions = {}): Promise<Monitor> {
   return monitor;
 }
 
-/**
+/** @internal
  * Starts the monitor when the environment variable `TASKTREE_MONITOR` is `1`, in the main thread
  * only (worker threads share the environment and the pid, not the task registry: they stay
  * silent). Never throws and never rejects: a failure is reported with `process.emitWarning`.

@@ -165,6 +165,12 @@ export interface TaskInfo {
   readonly parentId: string | null;
   /** The name of the group it was spawned into. */
   readonly group: string;
+  /**
+   * The group it was spawned into when that group was named (`TaskGroup.run('request#3', …)`,
+   * `new TaskGroup('background')`): a level of its own in `path` and in `pstree`. `null` for a
+   * task's own scope (`spawn()` inside a task), run()'s group and unnamed groups.
+   */
+  readonly namedGroup: string | null;
   readonly state: 'queued' | 'running';
   readonly daemon: boolean;
   /** Epoch milliseconds. */

@@ -15,6 +15,7 @@ import {
   taskSettled,
   taskWait,
   toEpoch,
+  groupInPath,
 } from '../core/internal.js';
 import { cancelInfo, type OriginCache } from './cancel-info.js';
 import type { CancelInfo, FinishedInfo, Snapshot, StacksInfo, TaskInfo, WaitInfo } from './schema.js';
@@ -132,7 +133,9 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
     const task = tasks[i] as Task;
     const parent = task.parent;
     const parentPath = parent === undefined ? undefined : paths.get(parent);
-    const path = parent === undefined ? task.name : `${parentPath ?? parent.path} › ${task.name}`;
+    const namedGroup = groupInPath(taskGroup(task)) ?? null;
+    const own = namedGroup === null ? task.name : `${namedGroup} › ${task.name}`;
+    const path = parent === undefined ? own : `${parentPath ?? parent.path} › ${own}`;
     paths.set(task, path);
     const extra = taskExtra(task);
     const cancel = taskCancellation(task);
@@ -143,6 +146,7 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
       path,
       parentId: parent === undefined ? null : (ids.get(parent) ?? parent.id),
       group: taskGroup(task).name,
+      namedGroup,
       state: task.state as 'queued' | 'running',
       daemon: task.daemon,
       createdAt: toEpoch(created),

@@ -80,7 +80,7 @@ export async function checkNoLeaks(options?: CheckNoLeaksOptions): Promise<void>
   throw new TaskLeakError(options?.what ?? 'the test', described, cancel);
 }
 
-/** The whole task tree of the process, with a header line: what a hung test prints. */
+/** @internal The whole task tree of the process, with a header line: what a hung test prints. */
 export function treeText(header: string): string {
   return `${header}\n${formatTree(captureSnapshot())}`;
 }

@@ -51,7 +51,7 @@ describe('util.inspect of a TaskGroupError', () => {
     );
     assert.deepEqual(treeLines(inspect(err)), [
       "TaskGroupError: TaskGroup 'jobs' failed with 1 error: [parse] SyntaxError: Unexpected token in a.json",
-      '  └─ [parse] SyntaxError: Unexpected token in a.json',
+      '  └─ [jobs › parse] SyntaxError: Unexpected token in a.json',
     ]);
     const lines = normalized(inspect(err));
     // Where the group was awaited (this test), then the failure with the line that threw.
@@ -81,15 +81,15 @@ describe('util.inspect of a TaskGroupError', () => {
     assert.deepEqual(treeLines(inspect(err)), [
       "TaskGroupError: TaskGroup 'main' failed with 1 error: [worker] TaskGroupError: TaskGroup 'batch' failed with 2 errors: [load] Error: disk full; [parse] SyntaxError: Unexpected token in a.json",
       "  └─ [main › worker] TaskGroupError: TaskGroup 'batch' failed with 2 errors",
-      '       ├─ [main › worker › load] Error: disk full',
-      '       └─ [main › worker › parse] SyntaxError: Unexpected token in a.json',
+      '       ├─ [main › worker › batch › load] Error: disk full',
+      '       └─ [main › worker › batch › parse] SyntaxError: Unexpected token in a.json',
     ]);
     // Every frame is this file's: none of tasktree's, none of Node's.
     assertOnlyOwnFrames(inspect(err));
     // The inner group's own frame: where the worker awaited it.
     assert.match(inspect(err), /failed with 2 errors\n {9}at async .*error-text\.test\.js:\d+:\d+\n/);
     // The failure's frames hang under its own line, inside the tree.
-    assert.match(inspect(err), /├─ \[main › worker › load\] Error: disk full\n {7}│ {6}at .*error-text\.test\.js:\d+:\d+/);
+    assert.match(inspect(err), /├─ \[main › worker › batch › load\] Error: disk full\n {7}│ {6}at .*error-text\.test\.js:\d+:\d+/);
   });
 
   it('shows a non-Error throw as it was thrown, with its type', async () => {
@@ -110,10 +110,10 @@ describe('util.inspect of a TaskGroupError', () => {
       }),
     );
     assert.deepEqual(treeLines(inspect(err)).slice(1).sort(), [
-      '  └─ [null] null (thrown null)',
-      '  ├─ [number] 42 (thrown number)',
-      "  ├─ [object] { code: 'E42', detail: [ 1, 2 ] } (thrown object)",
-      "  ├─ [string] 'plain string' (thrown string)",
+      '  └─ [odd › null] null (thrown null)',
+      '  ├─ [odd › number] 42 (thrown number)',
+      "  ├─ [odd › object] { code: 'E42', detail: [ 1, 2 ] } (thrown object)",
+      "  ├─ [odd › string] 'plain string' (thrown string)",
     ]);
     assert.match((err as Error).message, /\[object\] \{ code: 'E42', detail: \[ 1, 2 \] \} \(thrown object\)/);
   });
@@ -129,7 +129,7 @@ describe('util.inspect of a TaskGroupError', () => {
       }),
     );
     assert.deepEqual(treeLines(inspect(err)).slice(1), [
-      '  ├─ [child] Error: child failed',
+      '  ├─ [report › child] Error: child failed',
       "  └─ [body of 'report'] Error: first line",
       '       second line',
     ]);
@@ -170,7 +170,7 @@ describe('util.inspect of a TaskGroupError', () => {
     const raw = inspect(err, { customInspect: false, depth: 10 });
     assert.doesNotMatch(raw, /\b_\w+:/);
     assert.doesNotMatch(raw, /Task \{|TaskGroup \{/);
-    assert.match(raw, /└─ \[f\] Error: boom/);
+    assert.match(raw, /└─ \[g › f\] Error: boom/);
   });
 
   it('prints tasks as <Task …> wherever they appear', async () => {

@@ -22,7 +22,7 @@ describe('allTasks()', () => {
       await tick();
       assert.deepEqual(
         allTasks().map((t) => t.path),
-        ['main', 'main › a', 'main › a › a1', 'main › b'],
+        ['main', 'main › a', 'main › a › a1', 'main › group › b'],
       );
       assert.ok(!allTasks().includes(done));
       release.release();

@@ -25,7 +25,7 @@ describe('Task identity', () => {
     });
   });
 
-  it('has the owner of its group as parent, and a path of names joined with ›', async () => {
+  it('has the owner of its group as parent, and a path of names joined with ›, a named group a level of its own', async () => {
     let leaf!: Task;
     const outer = await run(
       async (main) => {
@@ -42,15 +42,28 @@ describe('Task identity', () => {
       },
       { name: 'main' },
     );
-    assert.deepEqual(outer, ['main', 'main › request#42', 'main › request#42 › fetch-user']);
+    assert.deepEqual(outer, ['main', 'main › request#42', 'main › request#42 › inner › fetch-user']);
   });
 
-  it('has no parent when spawned into a top-level group', async () => {
+  it('has no parent when spawned into a top-level group, whose name starts its path', async () => {
     await TaskGroup.run('top', (g) => {
       const t = g.spawn('t', () => 1);
       assert.equal(t.parent, undefined);
-      assert.equal(t.path, 't');
+      assert.equal(t.path, 'top › t');
     });
+  });
+
+  it('adds no level to its path for its parent’s own scope, run()’s group or an unnamed group', async () => {
+    const paths = await run(async () => {
+      const own = spawn('own', () => spawn('child', () => 1).path);
+      const unnamed = await TaskGroup.run(async (g) => g.spawn('in-unnamed', () => 1).path);
+      await using group = new TaskGroup();
+      const explicit = group.spawn('in-new-unnamed', () => 1).path;
+      await using background = new TaskGroup('background');
+      const named = background.spawn('in-background', () => 1).path;
+      return [await own, unnamed, explicit, named];
+    });
+    assert.deepEqual(paths, ['main › own › child', 'main › in-unnamed', 'main › in-new-unnamed', 'main › background › in-background']);
   });
 });
 

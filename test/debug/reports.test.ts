@@ -104,3 +104,24 @@ describe('debug mode off', () => {
     assert.equal(on?.['promiseHooks'], 1);
   });
 });
+
+describe('groups left open', () => {
+  it('reports a task whose function returned leaving a group it created open, with its live tasks', async () => {
+    const { code, stdout, stderr } = await runFixture('core-open-group', ['50'], { TASKTREE_DEBUG: '1' });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /ready\ndone\n/);
+    assert.match(
+      stderr,
+      /\[TASKTREE_OPEN_GROUP\] TaskTreeWarning: task main returned, leaving group 'background' open with 1 live task \(poller\); it waits for them before it settles\. Close the group where it ends/,
+    );
+    assert.equal(stderr.match(/TASKTREE_OPEN_GROUP/g)?.length, 1);
+  });
+
+  it('says nothing of a group closed by its scope, or outside debug mode', async () => {
+    const off = await runFixture('core-open-group', ['50']);
+    assert.equal(off.code, 0, off.stderr);
+    assert.doesNotMatch(off.stderr, /OPEN_GROUP/);
+    const closed = await runFixture('debug-leak', [], { TASKTREE_DEBUG: '1' });
+    assert.doesNotMatch(closed.stderr, /OPEN_GROUP/);
+  });
+});

@@ -15,7 +15,7 @@ describe('the debug tour (examples/debug-tour.ts)', () => {
     assert.match(err, /\[TASKTREE_UNHANDLED_REJECTION\] TaskTreeWarning: unhandled rejection in task main › sync: Error: upstream returned 502 \(rejected: the promise of failLater\(\) called at examples\/debug-tour\.ts:\d+\)/);
     assert.match(err, /\[TASKTREE_BLOCKED\] TaskTreeWarning: event loop blocked for \d+ ms by task main › render at examples\/debug-tour\.ts:\d+\n {4}at busyWait \(examples\/debug-tour\.ts:\d+:\d+\)/);
     assert.match(err, /\[TASKTREE_IGNORED_CANCEL\] TaskTreeWarning: task main › stubborn has ignored its cancellation for \d+ ms \(cancelled explicitly: shutting down\)/);
-    assert.match(err, /\[TASKTREE_LEAK\] TaskTreeWarning: 1 task still alive at process exit:\n {2}poller \[\S+\] running for [\d.]+ m?s, waiting on db\.query for [\d.]+ m?s\n {6}created at startPoller \(examples\/debug-tour\.ts:\d+:\d+\)/);
+    assert.match(err, /\[TASKTREE_LEAK\] TaskTreeWarning: 1 task still alive at process exit:\n {2}background › poller \[\S+\] running for [\d.]+ m?s, waiting on db\.query for [\d.]+ m?s\n {6}created at startPoller \(examples\/debug-tour\.ts:\d+:\d+\)/);
   });
 
   it('fails in strict mode (TASKTREE_DEBUG=strict), listing the reports', () => {

@@ -34,7 +34,7 @@ describe('the demo (npm run demo)', () => {
     // It handles the signal itself (exitOnSignal: false): its own last line, exit code 0.
     assert.match(out, /the service exited with code 0; its last line: service stopped after \d+ requests: outside signal aborted: SIGTERM/);
     // Debug mode names the task that blocked the event loop, and the line.
-    assert.match(out, /event loop blocked for \d+ ms by task main › request#1 › render at examples\/service\.ts:\d+/);
+    assert.match(out, /event loop blocked for \d+ ms by task main › http › request#1 › render at examples\/service\.ts:\d+/);
     assert.match(out, /the debug service exited with code 0/);
   });
 });

@@ -6,6 +6,7 @@ export function taskInfo(fields: Partial<TaskInfo> & Pick<TaskInfo, 'id' | 'name
     path: fields.name,
     parentId: null,
     group: 'main',
+    namedGroup: null,
     state: 'running',
     daemon: false,
     createdAt: 1_700_000_000_000,

@@ -8,8 +8,8 @@ const children: Child[] = [];
 after(() => {
   for (const c of children) c.process.kill('SIGKILL');
 });
-function start(args: string[]): Child {
-  const child = startChild(fixture('inspect-dump'), args);
+function start(args: string[], name = 'inspect-dump'): Child {
+  const child = startChild(fixture(name), args);
   children.push(child);
   return child;
 }
@@ -43,6 +43,17 @@ describe('the dump signal', () => {
     assert.match(child.stderr, /\[x100000\] worker-0 … worker-99999 /);
     child.process.kill('SIGTERM');
     assert.equal((await child.exited).code, 0);
+  });
+
+  it('names the group a run() waits for when its function left it open, and that group’s tasks under it', async () => {
+    const child = start([], 'core-open-group');
+    await child.waitFor((c) => c.stdout.includes('ready'), 'ready');
+    child.process.kill('SIGUSR2');
+    await child.waitFor((c) => c.stderr.includes('poller'), 'the dump');
+    assert.match(child.stderr, /└── main \[\S+\] running .* — waiting on group 'background' for /);
+    assert.match(child.stderr, /\n {4}└── background \(group\)\n {8}└── poller \[\S+\] running .* — waiting on sleep 60000 ms/);
+    child.process.kill('SIGTERM');
+    assert.equal((await child.exited).code, 143);
   });
 
   it('uses the signal run() is given', async () => {

@@ -115,6 +115,34 @@ describe('formatTree', () => {
     );
   });
 
+  it('shows a named group as a level of its own, its tasks under it, and collapses identical groups', () => {
+    const tasks = [
+      main,
+      taskInfo({ id: 'a.2', name: 'poller', parentId: 'a.1', namedGroup: 'background', waitingOn: { kind: 'sleep', ms: 500, forMs: 100 } }),
+      taskInfo({ id: 'a.3', name: 'handler', parentId: 'a.1', namedGroup: 'request#1', waitingOn: { kind: 'promise', label: 'db', forMs: 100 } }),
+      taskInfo({ id: 'a.4', name: 'handler', parentId: 'a.1', namedGroup: 'request#2', waitingOn: { kind: 'promise', label: 'db', forMs: 100 } }),
+      taskInfo({ id: 'a.5', name: 'audit', parentId: 'a.1', namedGroup: 'background' }),
+      taskInfo({ id: 'a.6', name: 'own', parentId: 'a.1' }),
+      taskInfo({ id: 'b.1', name: 'job', namedGroup: 'jobs' }),
+    ];
+    assert.equal(
+      formatTree(snapshotOf(tasks)),
+      [
+        "├── main [a.1] running 5.2 s — waiting on group 'main' for 5.1 s",
+        '│   ├── background (group)',
+        '│   │   ├── poller [a.2] running 1.0 s — waiting on sleep 500 ms for 100 ms',
+        '│   │   └── audit [a.5] running 1.0 s',
+        '│   ├── [x2] request#1 … request#2 (group)',
+        '│   │   └── handler [a.3] running 1.0 s — waiting on db for 100 ms',
+        '│   └── own [a.6] running 1.0 s',
+        '└── jobs (group)',
+        '    └── job [b.1] running 1.0 s',
+        '',
+      ].join('\n'),
+    );
+    assert.match(formatTree(snapshotOf(tasks), { expand: true }), /├── request#1 \(group\)\n│   │   └── handler \[a\.3\][^\n]*\n│   ├── request#2 \(group\)\n│   │   └── handler \[a\.4\]/);
+  });
+
   it('shows attributes inline, after the id', () => {
     const tasks = [taskInfo({ id: 'a.1', name: 'handler', attributes: { route: '/users', method: 'GET', retry: false, q: 'a, b' } })];
     assert.equal(formatTree(snapshotOf(tasks)), '└── handler [a.1] {route=/users, method=GET, retry=false, q="a, b"} running 1.0 s\n');

@@ -27,12 +27,12 @@ describe('captureSnapshot', () => {
           const snapshot = captureSnapshot();
           assert.equal(snapshot.formatVersion, 1);
           assert.equal(snapshot.pid, process.pid);
-          const rows = snapshot.tasks.map((t) => [t.path, t.group, t.parentId === null ? null : snapshot.tasks.find((p) => p.id === t.parentId)?.name]);
+          const rows = snapshot.tasks.map((t) => [t.path, t.group, t.namedGroup, t.parentId === null ? null : snapshot.tasks.find((p) => p.id === t.parentId)?.name]);
           assert.deepEqual(rows, [
-            ['main', 'main', null],
-            ['main › a', 'main', 'main'],
-            ['main › a › a1', 'a', 'a'],
-            ['main › b', 'batch', 'main'],
+            ['main', 'main', null, null],
+            ['main › a', 'main', null, 'main'],
+            ['main › a › a1', 'a', null, 'a'],
+            ['main › batch › b', 'batch', 'batch', 'main'],
           ]);
           assert.ok(Object.isFrozen(snapshot) && Object.isFrozen(snapshot.tasks) && Object.isFrozen(snapshot.tasks[0]));
           release.open();

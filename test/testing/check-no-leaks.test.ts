@@ -22,8 +22,8 @@ describe('checkNoLeaks', () => {
       (e: unknown) => e,
     );
     assert.ok(error instanceof TaskLeakError);
-    assert.deepEqual(error.tasks.map((t) => t.path), ['forgotten']);
-    assert.match(error.message, /^the test left 1 task running:\n {2}forgotten \[\w+\.\w+\] running for \d+ ms, waiting on sleep 60000 ms/);
+    assert.deepEqual(error.tasks.map((t) => t.path), ['background › forgotten']);
+    assert.match(error.message, /^the test left 1 task running:\n {2}background › forgotten \[\w+\.\w+\] running for \d+ ms, waiting on sleep 60000 ms/);
     assert.equal(task.cancellation?.reason.kind, 'explicit');
     await group[Symbol.asyncDispose]().catch(() => undefined);
     assert.deepEqual(allTasks(), []);

@@ -28,18 +28,19 @@ export interface StacksOptions {
   readonly maxHeapBytes?: number;
 }
 
-/** A task's stack: frames innermost first, and why it is empty or incomplete. */
+/** @internal A task's stack: frames innermost first, and why it is empty or incomplete. */
 export interface TaskStack {
   readonly frames: readonly StackFrame[];
   readonly reason: StackReason | null;
 }
 
-/** The stacks of the tasks asked for, and what taking them cost. */
+/** @internal The stacks of the tasks asked for, and what taking them cost. */
 export interface StacksResult {
   readonly stacks: ReadonlyMap<Task, TaskStack>;
   readonly info: StacksInfo;
 }
 
+/** @internal */
 export const DEFAULT_MAX_HEAP_BYTES = 256 * 1024 * 1024;
 /** Measured on a 2-core VM: the heap snapshot alone takes ≈45–70 ms per MiB of used heap. */
 const ESTIMATE_MS_PER_MIB = 60;
@@ -72,7 +73,7 @@ const { isPromise } = types;
 
 let running: Promise<StacksResult> | undefined;
 
-/** Takes the stacks of `tasks` (live tasks, in any order). Rejects with {@link StacksRefusedError} over the limit. */
+/** @internal Takes the stacks of `tasks` (live tasks, in any order). Rejects with {@link StacksRefusedError} over the limit. */
 export function captureStacks(tasks: readonly Task[], options: StacksOptions = {}): Promise<StacksResult> {
   const heapBytes = getHeapStatistics().used_heap_size;
   const limit = options.maxHeapBytes ?? DEFAULT_MAX_HEAP_BYTES;
