@@ -50,7 +50,7 @@ await run(async () => {
     await sleep(20);
   });
   // 4. A task that ignores its cancellation (it awaits something that does not take its signal).
-  const stubborn = spawn('stubborn', () => new Promise((resolve) => setTimeout(resolve, 700)));
+  const stubborn = spawn('stubborn', () => new Promise((resolve) => setTimeout(resolve, 1000)));
   await sleep(350);
   stubborn.cancel('shutting down');
 });

@@ -75,7 +75,7 @@ export function formatAttributes(attributes: TaskInfo['attributes'], max = MAX_A
 const UNNAMED_SOURCES: ReadonlySet<string> = new Set(['task', 'outside', 'cli', 'ui', 'process-signal', 'abort-signal']);
 
 /**
- * `, by main › boss [ab.4]` — who asked for a cancellation, for one-line views, when its message
+ * @internal `, by main › boss [ab.4]` — who asked for a cancellation, for one-line views, when its message
  * does not already say it (a failed sibling, a timeout name themselves); `''` otherwise.
  */
 export function describeCancelledBy(info: CancelInfo): string {

@@ -140,6 +140,6 @@ describe('the two-service OpenTelemetry example (examples/otel-services.ts)', ()
     assert.equal(warm.attributes['tasktree.task.outcome'], 'cancelled');
     assert.ok((warm.status.code ?? 0) === 0, 'a cancellation is not an error');
     assert.equal(warm.events.find((e) => e.name === 'tasktree.cancelled')?.attributes['tasktree.cancel.kind'], 'scope-done');
-    assert.equal(lookup.attributes['tasktree.task.path'], 'main › pricing /price/42 › lookup-price');
+    assert.equal(lookup.attributes['tasktree.task.path'], 'main › requests › pricing /price/42 › lookup-price');
   });
 });

@@ -154,13 +154,13 @@ describe('instrumentTasks', () => {
       route: '/users',
       attempt: 2,
       'tasktree.task.id': id,
-      'tasktree.task.path': 'request#42',
+      'tasktree.task.path': 'requests › request#42',
       'tasktree.group.name': 'requests',
       'tasktree.task.daemon': false,
       'tasktree.task.outcome': 'fulfilled',
     });
     const keepalive = get(s, 'keepalive');
-    assert.equal(keepalive.attributes['tasktree.task.path'], 'request#42 › keepalive');
+    assert.equal(keepalive.attributes['tasktree.task.path'], 'requests › request#42 › keepalive');
     assert.equal(keepalive.attributes['tasktree.task.daemon'], true);
     assert.equal(keepalive.attributes['tasktree.group.name'], 'request#42');
   });
