@@ -74,7 +74,11 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   let ready: Promise<unknown>[] | undefined;
   for (const session of sessions) if (session.ready !== undefined) (ready ??= []).push(session.ready);
   const gate = ready;
-  const root = group.spawn(name, gate === undefined ? main : async (task) => (await Promise.all(gate), main(task)));
+  const gated: TaskFunction<T> = async (task) => {
+    await Promise.all(gate as Promise<unknown>[]);
+    return main(task);
+  };
+  const root = group.spawn(name, gate === undefined ? main : gated);
   for (const session of sessions) session.started?.(root);
 
   // Process-wide handlers (SIGINT and SIGTERM here, the dump signal in the inspection layer) are

@@ -88,6 +88,8 @@ function normalize(name: string): string {
 
 const DIGITS = /\d+/g;
 
+// The same key as waitShape in src/inspect/format-tree.ts (the page is served only src/ui's
+// scripts, so it keeps its own copy): the page folds exactly the siblings pstree folds.
 function waitShape(task: TaskInfo, byId: Map<string, PageTask>): string {
   const wait = task.waitingOn;
   if (wait === null) return '';

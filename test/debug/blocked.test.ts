@@ -17,6 +17,14 @@ describe('blocked event loop', () => {
     assert.match(stderr, /at busyWait \(dist\/test\/fixtures\/debug-blocked\.js:\d+:\d+\)/);
   });
 
+  it('names main when it blocks the loop as its very first act: run() starts it once the watchdog watches', async () => {
+    const { code, stdout, stderr } = await runFixture('debug-blocked', ['300', 'at-start']);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^watching when main started: true$/m);
+    const where = markerLocation('debug-blocked', 'BLOCK-LINE');
+    assert.match(stderr, new RegExp(`event loop blocked for \\d+ ms by task main at ${where}`));
+  });
+
   it('reports a long block while it lasts, then once it ends', async () => {
     const { code, stderr } = await runFixture('debug-blocked', ['1500']);
     assert.equal(code, 0, stderr);
