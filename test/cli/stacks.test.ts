@@ -1,5 +1,6 @@
 // `--stacks` from outside, over both transports, against a process whose tasks wait at known lines.
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Snapshot, StackFrame } from '../../src/inspect/schema.js';
 import { checkStacks, source, tags } from '../helpers/stacks.js';
@@ -100,6 +101,59 @@ for (const transport of ['socket', 'inspector'] as const) {
       assert.match(result.stderr, /^tasktree: pid \d+ did not take the stacks: the heap holds \d+ MiB \(limit 1 MiB\): taking the stacks would stop the process for about \d+ s .*--force/);
       const forced = await cli('ps', pid, '--stacks', '--max-heap', '1', '--force');
       assert.equal(forced.code, 0, forced.stderr);
+    });
+  });
+}
+
+// A deadlock, seen from outside: the report under the tree names the line where each task waits.
+const DEADLOCKS = 'test/fixtures/inspect-deadlocks.ts';
+const deadlockTags = tags(fileURLToPath(new URL(`../../../${DEADLOCKS}`, import.meta.url)));
+const waitsAt = (tag: string): string => `${DEADLOCKS}:${deadlockTags.get(tag)?.line}:${deadlockTags.get(tag)?.column}`;
+
+for (const transport of ['socket', 'inspector'] as const) {
+  describe(`tasktree pstree --stacks on a deadlocked process, over the ${transport === 'socket' ? 'monitor socket' : 'inspector'}`, () => {
+    let runtimeDir = '';
+    let env: NodeJS.ProcessEnv = {};
+    let pid = '';
+
+    before(async () => {
+      runtimeDir = privateRuntimeDir();
+      env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, NODE_OPTIONS: '' };
+      delete env['TASKTREE_MONITOR'];
+      const nodeArgs = ['--enable-source-maps', ...(transport === 'inspector' ? [`--inspect-port=${await freePort()}`] : [])];
+      const target = await startFixture('inspect-deadlocks', {
+        args: ['cycle', 'serve'],
+        nodeArgs,
+        env: transport === 'socket' ? { ...env, TASKTREE_MONITOR: '1' } : env,
+      });
+      pid = target.ready.trim();
+    });
+
+    after(async () => {
+      await killAll();
+      removeDir(runtimeDir);
+    });
+
+    it('prints the cycle, and the line where each of its tasks waits', async () => {
+      const result = await runCli(['pstree', pid, '--stacks', '--transport', transport], { env, timeoutMs: 120_000 });
+      assert.equal(result.code, 0, result.stderr);
+      const report = result.stdout.slice(result.stdout.indexOf('\nDeadlock') + 1).replace(/\[[0-9A-Za-z]{6}\.([0-9a-z]+)\]/g, '[$1]');
+      assert.equal(
+        report,
+        [
+          'Deadlock (tasks awaiting each other):',
+          '  lock-a [2] → lock-b [3] → lock-a [2]',
+          `    lock-a [2] waits at <anonymous> (${waitsAt('lock-a')})`,
+          `    lock-b [3] waits at <anonymous> (${waitsAt('lock-b')})`,
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('prints the cycle without stacks too, as the cycle alone', async () => {
+      const result = await runCli(['pstree', pid, '--transport', transport], { env, timeoutMs: 60_000 });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /\nDeadlock \(tasks awaiting each other\):\n {2}lock-a \[\w+\.2\] → lock-b \[\w+\.3\] → lock-a \[\w+\.2\]\n$/);
     });
   });
 }
