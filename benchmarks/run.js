@@ -644,7 +644,8 @@ function report(w, index, nodes, skipped) {
 function reportHttp(w, index, nodes) {
   for (const v of w.variants) {
     const any = nodes.map((n) => index.get(w.id, v.key, 'interleaved', n.major)).find((r) => r?.status === 'ok');
-    const how = any ? `, ${any.result.rounds.length} rounds × ${any.result.durationS} s, interleaved` : '';
+    const cores = any?.result.pinned ? '; every server on core 0, the load generator and `tasktree ps` on the others' : any ? '; servers and load generator share every core' : '';
+    const how = any ? `, ${any.result.rounds.length} rounds × ${any.result.durationS} s, interleaved${cores}` : '';
     console.log(`  ${v.key}${how} — median [min–max] over rounds; ×bare: the median of each round's ratio [min–max]`);
     const rows = [];
     for (const node of nodes) {
@@ -660,7 +661,8 @@ function reportHttp(w, index, nodes) {
         rows.push([system, node.major, span(x.rps), rr(x.rpsVsBare), fmt(x.p50Ms.median), span(x.p99Ms), rr(x.p99VsBare)]);
       }
       const ps = r.result.systems['tasktree-ps']?.psRuns;
-      if (ps) rows.push(['  tasktree ps', node.major, `${ps.ok}/${ps.started} runs ok, ${fmt(ps.ms.median)} ms each`, '', '', '', '']);
+      const vs = r.result.systems['tasktree-ps']?.rpsVsTasktree;
+      if (ps) rows.push(['  tasktree ps', node.major, `${ps.ok}/${ps.started} runs ok, ${fmt(ps.ms.median)} ms each`, vs ? `${ratio(vs.median)} [${ratio(vs.min)}–${ratio(vs.max)}] of tasktree's` : '', '', '', '']);
     }
     printTable(['system', 'node', 'requests/s', '×bare', 'p50 ms', 'p99 ms', 'p99 ×bare'], rows);
   }
