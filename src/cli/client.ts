@@ -3,7 +3,7 @@ import type { PingResult, WhereResult, CancelResult } from '../inspect/agent.js'
 import type { Snapshot } from '../inspect/schema.js';
 import type { Connection, StacksRequest } from './args.js';
 import { CliError, ExitCode } from './exit-codes.js';
-import { ConnectionLost, MAX_CONNECT_ATTEMPTS } from './inspector.js';
+import { ConnectionLost, MAX_CONNECT_ATTEMPTS } from './connection-lost.js';
 import { checkProcess, isRunning } from './process-info.js';
 import { connect, connectThroughInspector } from './transport.js';
 import type { Notice, Transport } from './transport.js';

@@ -12,7 +12,6 @@ import { CliError, ExitCode } from './exit-codes.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import { listMatches, resolveTask } from './resolve-task.js';
 import type { TaskMatch } from './resolve-task.js';
-import { runUi } from './ui/command.js';
 
 /** Where commands write. */
 export interface Output {
@@ -345,8 +344,11 @@ export async function runCommand(command: Exclude<Command, { kind: 'help' | 'ver
     case 'watch':
       await watch(command, out);
       return ExitCode.ok;
-    case 'ui':
+    case 'ui': {
+      // Loaded only here: the other commands need no HTTP server.
+      const { runUi } = await import('./ui/command.js');
       await runUi(command, out);
       return ExitCode.ok;
+    }
   }
 }

@@ -4,6 +4,7 @@
  * inspector is closed again if it was not open before.
  */
 import { get } from 'node:http';
+import { ConnectionLost, MAX_CONNECT_ATTEMPTS } from './connection-lost.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { isRunning, permissionDenied } from './process-info.js';
 import type { InspectorAddress } from './process-info.js';
@@ -15,11 +16,6 @@ const POLL_INTERVAL_MS = 50;
 const RESIGNAL_MS = 500;
 /** How often a closing CLI checks that the inspector port has stopped listening. */
 const CLOSE_POLL_MS = 10;
-/**
- * Connecting starts again up to this many times (within the timeout) when the inspector closes
- * under it: each other `tasktree` call that opened it and finishes closes it once.
- */
-export const MAX_CONNECT_ATTEMPTS = 5;
 const MAX_LIST_BYTES = 1024 * 1024;
 
 /** What `/json/list` answered. */
@@ -78,9 +74,6 @@ interface CdpReply {
   };
   readonly error?: { readonly message?: string };
 }
-
-/** Thrown when the connection to the inspector dropped. */
-export class ConnectionLost extends Error {}
 
 /** One Chrome DevTools Protocol session over a WebSocket. */
 class CdpSession {

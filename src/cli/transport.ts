@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { monitorDirectoryCandidates, verifyMonitorDirectory } from '../inspect/socket-path.js';
 import type { Connection } from './args.js';
 import { CliError, ExitCode } from './exit-codes.js';
-import { ConnectionLost, connectInspector } from './inspector.js';
+import { ConnectionLost } from './connection-lost.js';
 import { assertNodeProcess, checkProcess, inspectorAddress, permissionDenied, readProcessIdentity } from './process-info.js';
 
 /** A connection to one process's agent. */
@@ -180,5 +180,7 @@ export async function connectThroughInspector(connection: Connection, signallabl
   if (!signallable) throw permissionDenied(pid);
   const identity = readProcessIdentity(pid);
   assertNodeProcess(pid, identity);
+  // Loaded only here: the socket transport needs none of Node's HTTP stack.
+  const { connectInspector } = await import('./inspector.js');
   return connectInspector(pid, inspectorAddress(identity), timeoutMs, notice);
 }

@@ -9,7 +9,7 @@ import type { TargetStatus, TargetStatusKind } from '../../ui/protocol.js';
 import type { Connection } from '../args.js';
 import { AgentClient } from '../client.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { ConnectionLost } from '../inspector.js';
+import { ConnectionLost } from '../connection-lost.js';
 
 export interface TargetReaderOptions {
   readonly connection: Connection;
