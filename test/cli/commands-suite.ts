@@ -121,7 +121,7 @@ export function commandsSuite(options: SuiteOptions): void {
     const out = ok(await cli('where', String(target.pid), ready.worker));
     assert.match(out, new RegExp(`^worker \\[${escape(ready.worker)}\\]`));
     assert.match(out, /path\s+main › worker/);
-    assert.match(out, /waiting on\s+sleep 60000 ms for/);
+    assert.match(out, /waiting on\s+sleep 600000 ms for/);
     assert.match(out, /suspended at\n {4}\S+ \(.*cli-target\.(ts|js):\d+:\d+\)/);
     const quick = await cli('where', String(target.pid), ready.worker, '--no-stacks');
     assert.equal(quick.stderr, '', 'without the stacks, nothing is said about them');
