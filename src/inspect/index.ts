@@ -18,6 +18,8 @@ export type {
   StackReason,
 } from './schema.js';
 export { captureSnapshot, type SnapshotOptions } from './snapshot.js';
+export { startRecording, stopRecording, readRecording, isRecording, type RecordingOptions } from './recorder.js';
+export type { Recording, RecordedEvent, RecordedEventType, RecordedTask, RecordedWait, InitialTask } from './recording-schema.js';
 export { StacksRefusedError, type StacksOptions } from './stacks/capture.js';
 export {
   captureCallGraph,
