@@ -12,6 +12,7 @@ import { CliError, ExitCode } from './exit-codes.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import { listMatches, resolveTask } from './resolve-task.js';
 import type { TaskMatch } from './resolve-task.js';
+import { record } from './record.js';
 import { runUi } from './ui/command.js';
 
 /** Where commands write. */
@@ -345,6 +346,8 @@ export async function runCommand(command: Exclude<Command, { kind: 'help' | 'ver
     case 'watch':
       await watch(command, out);
       return ExitCode.ok;
+    case 'record':
+      return record(command, out);
     case 'ui':
       await runUi(command, out);
       return ExitCode.ok;

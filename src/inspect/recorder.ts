@@ -39,6 +39,8 @@ let written = 0;
 let startedAt = 0;
 let initial: InitialRef[] = [];
 let on = false;
+/** Counts the starts from off: tells one recording from the next. */
+let generation = 0;
 
 function record(step: RecordStep, task: Task, detail: unknown): void {
   const time = stamp();
@@ -111,6 +113,7 @@ export function startRecording(options?: RecordingOptions): void {
     return { task, queued: isQueued(task), target, since, cancel: taskCancellation(task) };
   });
   on = true;
+  generation++;
   hooks.record = record;
 }
 
@@ -191,6 +194,11 @@ function release(): void {
 /** @internal The events after number `after` (for a reader that follows the recorder), or `null` when it is off. */
 export function readRecordingAfter(after: number, reason: Recording['reason'] = 'read'): Recording | null {
   return on ? read(reason, after) : null;
+}
+
+/** @internal Which recording is going on (bumped by every start from off). */
+export function recorderGeneration(): number {
+  return generation;
 }
 
 /** @internal How the recorder stands, for the agent. */
