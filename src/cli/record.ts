@@ -7,6 +7,7 @@
  */
 import { accessSync, constants, existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { recordingFileName } from '../inspect/crash-recording.js';
 import type { RecorderState } from '../inspect/record-command.js';
 import type { Recording } from '../inspect/recording-schema.js';
 import { formatDuration, plural } from '../inspect/describe.js';
@@ -23,12 +24,7 @@ export const LEASE_GRACE_MS = 60_000;
 const CHECK_MS = 1000;
 
 /** `tasktree-PID-20260102-030405.recording.json`, in the working directory. */
-export function defaultFileName(pid: number, at: Date): string {
-  const two = (n: number): string => String(n).padStart(2, '0');
-  const day = `${at.getFullYear()}${two(at.getMonth() + 1)}${two(at.getDate())}`;
-  const time = `${two(at.getHours())}${two(at.getMinutes())}${two(at.getSeconds())}`;
-  return `tasktree-${pid}-${day}-${time}.recording.json`;
-}
+export const defaultFileName = recordingFileName;
 
 /** Fails early (before the target is touched) when `path` cannot be written. */
 export function checkWritable(path: string): void {

@@ -67,6 +67,7 @@ export type RecordStep = 'spawn' | 'start' | 'wait' | 'resume' | 'cancel' | 'set
 export interface RunHookOptions {
   readonly debug: boolean | undefined;
   readonly dumpSignal: NodeJS.Signals | false | undefined;
+  readonly crashRecording: boolean | string | undefined;
 }
 
 /**
