@@ -120,6 +120,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   '--seconds': { value: 'N', commands: ['record'] },
   '--out': { value: 'FILE', commands: ['record'] },
   '--capacity': { value: 'N', commands: ['record'] },
+  '--open': { value: 'FILE', commands: ['ui'] },
 };
 
 function usage(message: string): CliError {
@@ -170,6 +171,18 @@ function parseFilter(values: ReadonlyMap<string, readonly string[]>): TaskFilter
   };
 }
 
+/** `tasktree ui --open FILE`: no PID, no transport; the server's own options only. */
+function replayCommand(values: ReadonlyMap<string, readonly string[]>, flags: ReadonlySet<string>, args: readonly string[]): Command {
+  if (args.length > 0) throw usage(`ui --open FILE replays a recording and reads no process: unexpected argument ${JSON.stringify(args[0])}`);
+  for (const option of ['--transport', '--timeout', '--interval']) {
+    if (values.has(option)) throw usage(`ui --open FILE does not take ${option}: it reads no process`);
+  }
+  const file = values.get('--open')?.[0] ?? '';
+  if (file === '') throw usage('--open expects a recording file (written by tasktree record), got ""');
+  const command = uiCommand({ pid: 0, transport: null, timeoutMs: DEFAULT_TIMEOUT_MS }, (option) => values.get(option)?.[0], flags);
+  return { ...command, replay: file };
+}
+
 /**
  * Parses the arguments after `tasktree`. Options may come anywhere, as `--name value` or
  * `--name=value`; `--` ends the options. An option that is not repeatable keeps its last value.
@@ -217,8 +230,9 @@ export function parseArgs(argv: readonly string[]): Command {
   for (const option of [...values.keys(), ...flags]) {
     if (!takes(OPTIONS[option] as OptionSpec, name)) throw usage(`${name} does not take ${option}`);
   }
-  const expected = POSITIONALS[name];
   const args = positionals.slice(1);
+  if (name === 'ui' && values.has('--open')) return replayCommand(values, flags, args);
+  const expected = POSITIONALS[name];
   if (args.length < expected.length) throw usage(`${name} needs ${expected.join(' ')}: tasktree ${name} ${expected.join(' ')}`);
   if (args.length > expected.length) throw usage(`unexpected argument ${JSON.stringify(args[expected.length])} for ${name}`);
 

@@ -28,7 +28,7 @@ export interface SessionOptions {
 
 /** What a cancel request answers: an HTTP status and a body. */
 export interface CancelOutcome {
-  readonly status: 200 | 404 | 502 | 503;
+  readonly status: 200 | 404 | 409 | 502 | 503;
   readonly action: CancelAction;
 }
 
@@ -125,6 +125,7 @@ export class UiSession {
       actions: this.actions.all(),
       timeline: withTimeline && snapshot !== null ? this.timeline.view(snapshot.capturedAt) : null,
       stats: snapshot === null ? null : { fetchMs: round(this.reader.fetchMs), serializeMs: round(this.serializeMs), stateBytes: this.stateBytes },
+      replay: null,
     };
   }
 
