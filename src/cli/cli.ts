@@ -55,6 +55,9 @@ Commands:
                             ADDR) with a token; prints its address first and opens a browser
                             unless --no-open; reads the process every MS ms (default 1000);
                             runs until Ctrl-C
+  ui --open FILE [--port N] [--host ADDR] [--no-open]
+                            the same page replaying a recording (tasktree record, or run()'s
+                            crashRecording) with a time slider; no process is read
 
 TASK is a task id (ab12Cd.1k), the end of one (1k: the part after the dot, or any longer tail such
 as Cd.1k), or a task name (lock-a), tried in that order; tasks that finished recently count too.

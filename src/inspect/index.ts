@@ -19,7 +19,7 @@ export type {
 } from './schema.js';
 export { captureSnapshot, type SnapshotOptions } from './snapshot.js';
 export { startRecording, stopRecording, readRecording, isRecording, type RecordingOptions } from './recorder.js';
-export type { Recording, RecordedEvent, RecordedEventType, RecordedTask, RecordedWait, InitialTask } from './recording-schema.js';
+export type { Recording, RecordedEvent, RecordedEventBase, RecordedEventType, RecordedTask, RecordedWait, InitialTask } from './recording-schema.js';
 export { StacksRefusedError, type StacksOptions } from './stacks/capture.js';
 export {
   captureCallGraph,

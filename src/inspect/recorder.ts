@@ -20,6 +20,7 @@ export interface RecordingOptions {
   readonly capacity?: number;
 }
 
+/** @internal */
 export const DEFAULT_CAPACITY = 10_000;
 const MIN_CAPACITY = 16;
 const MAX_CAPACITY = 10_000_000;

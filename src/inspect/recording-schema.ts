@@ -25,7 +25,8 @@ export type RecordedWait =
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'promise'; readonly label: string };
 
-interface EventBase {
+/** What every event of a recording has. */
+export interface RecordedEventBase {
   /** The event's number since the recorder was switched on: 0, 1, 2, … (gaps: events the ring dropped). */
   readonly seq: number;
   /** Epoch milliseconds. */
@@ -44,12 +45,12 @@ interface EventBase {
  * - `settle` — it settled with `outcome` (`error` for a rejection, `cancelled` for a cancellation).
  */
 export type RecordedEvent =
-  | (EventBase & { readonly type: 'spawn'; readonly queued: boolean })
-  | (EventBase & { readonly type: 'start' })
-  | (EventBase & { readonly type: 'wait'; readonly on: RecordedWait })
-  | (EventBase & { readonly type: 'resume' })
-  | (EventBase & { readonly type: 'cancel'; readonly cancelled: CancelInfo })
-  | (EventBase & {
+  | (RecordedEventBase & { readonly type: 'spawn'; readonly queued: boolean })
+  | (RecordedEventBase & { readonly type: 'start' })
+  | (RecordedEventBase & { readonly type: 'wait'; readonly on: RecordedWait })
+  | (RecordedEventBase & { readonly type: 'resume' })
+  | (RecordedEventBase & { readonly type: 'cancel'; readonly cancelled: CancelInfo })
+  | (RecordedEventBase & {
       readonly type: 'settle';
       readonly outcome: FinishedInfo['outcome'];
       readonly error: string | null;
