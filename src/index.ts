@@ -10,7 +10,8 @@
  * - `debug/` (entry `tasktree/debug`) adds creation and await sites, the blocked-loop watchdog
  *   and leak reports through the core's hooks.
  * - `testing/` (entry `tasktree/testing`) has helpers for node:test and Vitest.
- * - `cli/` is the `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` against a PID.
+ * - `cli/` is the `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch`, `record` and `ui`
+ *   against a PID (and `ui --open` for a recording).
  *
  * This entry re-exports the core, and wires the operations tooling every process gets by loading
  * tasktree: the agent the CLI reads through Node's inspector, `run()`'s dump signal and crash recording, the

@@ -55,8 +55,8 @@ function jobsIn(recording: Recording): { spawned: number; settled: number } {
   };
 }
 
-/** Runs the CLI in `cwd`, interrupting it with SIGINT once it says it is recording. */
-function recordThenInterrupt(args: readonly string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the CLI in `cwd`; once it says it is recording, `then(cli)` runs (a signal to the CLI or the target). */
+function recordThen(args: readonly string[], cwd: string, then: (cli: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(NODE, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -65,14 +65,14 @@ function recordThenInterrupt(args: readonly string[], cwd: string): Promise<{ co
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`tasktree ${args.join(' ')} did not end; stderr:\n${stderr}`));
-    }, 20_000);
+    }, 30_000);
     proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
       if (!sent && /recording pid \d+ for/.test(stderr)) {
         sent = true;
-        // Let a few jobs run first, so there is something to write.
-        setTimeout(() => proc.kill('SIGINT'), 300);
+        // Let a few jobs run first, so there is something to record.
+        setTimeout(() => then(proc), 300);
       }
     });
     proc.once('close', (code) => {
@@ -136,7 +136,7 @@ describe('tasktree record', () => {
   it('on Ctrl-C while recording, still writes what it recorded and switches the recorder off', async () => {
     const dir = join(work, 'interrupted');
     mkdirSync(dir);
-    const result = await recordThenInterrupt(['record', String(target.pid), '--seconds', '60', '--out', 'cut.json'], dir);
+    const result = await recordThen(['record', String(target.pid), '--seconds', '60', '--out', 'cut.json'], dir, (cli) => cli.kill('SIGINT'));
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /wrote cut\.json: \d+ events of \d+ tasks over \d+ ms \(stopped early\)/);
     const recording = readRecordingFile(join(dir, 'cut.json'));
@@ -188,10 +188,7 @@ describe('tasktree record', () => {
     assert.equal(gone.code, 3, gone.stderr);
     const dying = await startFixture('record-target', { args: ['--monitor'], env });
     const file = join(work, 'dying.json');
-    const run = runCli(['record', String(dying.pid), '--seconds', '30', '--out', file], { env, timeoutMs: 30_000 });
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    dying.process.kill('SIGKILL');
-    const result = await run;
+    const result = await recordThen(['record', String(dying.pid), '--seconds', '30', '--out', file], work, () => dying.process.kill('SIGKILL'));
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, new RegExp(`pid ${dying.pid} exited while it was being recorded; nothing could be read`));
     assert.equal(existsSync(file), false);
