@@ -18,6 +18,17 @@ export { show } from './validate.js';
 export type { TaskTracer } from './hooks.js';
 export type { CancelRequest } from './cancel-request.js';
 export { groupInPath } from './group-state.js';
+export { formatId } from './ids.js';
+
+/** The task's state code (0 queued, 1 running, 2 fulfilled, 3 rejected, 4 cancelled). */
+export function taskStateCode(task: Task): number {
+  return task._state;
+}
+
+/** The task's sequence number (its id is `formatId(seq)`). */
+export function taskSeq(task: Task): number {
+  return task._seq;
+}
 
 /**
  * What a task waits on, read from its wait fields. `since` is monotonic. A wait on tasks is

@@ -1,18 +1,38 @@
 /**
  * The flight recorder: while it is on, every task's lifecycle steps (spawn, start, wait, resume,
- * cancel, settle) go into a bounded ring, four slots per event — the step, the task, what the step
- * is about, the time (the core's clock stamp) — written by the core's `hooks.record` and read into
- * a {@link Recording} only when asked (recording.ts). Nothing is formatted on the task's path.
- * The ring holds the tasks themselves (and, for a wait or a cancellation, its target or its error)
- * until newer events overwrite them: a task and its result stay reachable that long.
+ * cancel, settle) go into a bounded ring, six slots per event — the step, the task's sequence
+ * number, the time (the core's clock stamp), what the step is about, the task's name and group —
+ * written by the core's `hooks.record` and read into a {@link Recording} only when asked
+ * (recording.ts). Nothing is formatted on the task's path, and **the ring holds no task**: a task
+ * kept reachable by the ring would outlive the young generation and be promoted, which costs the
+ * garbage collector more than everything else the recorder does (see docs/performance.md). It
+ * holds numbers and strings, the groups tasks were spawned into (and so their owners), and what a
+ * wait, a cancellation or a failure is about: a wait's group or tasks, a CancelledError, an error.
  */
-import type { Task } from '../core/index.js';
-import { hooks, liveTasks, rawWait, stamp as importedStamp, taskCancellation, isQueued, type RecordStep } from '../core/internal.js';
-import { buildRecording, type InitialRef, type RingEvent } from './recording.js';
+import { Task } from '../core/index.js';
+import {
+  hooks,
+  isQueued,
+  liveTasks,
+  stamp as importedStamp,
+  taskCancellation as importedTaskCancellation,
+  taskGroup as importedTaskGroup,
+  taskResult as importedTaskResult,
+  taskSeq as importedTaskSeq,
+  taskStateCode as importedTaskStateCode,
+  type RecordStep,
+} from '../core/internal.js';
+import { buildRecording, initialOf, type InitialEntry, type RingEvent, type RingStep } from './recording.js';
 import type { Recording } from './recording-schema.js';
 
-// On every task's path while recording: a module-local constant (see "Hot paths" in core/index.ts).
+// On every task's path while recording: module-local constants (see "Hot paths" in core/index.ts).
 const stamp = importedStamp;
+const taskSeq = importedTaskSeq;
+const taskGroup = importedTaskGroup;
+const taskStateCode = importedTaskStateCode;
+const taskResult = importedTaskResult;
+const taskCancellation = importedTaskCancellation;
+const TaskClass = Task;
 
 /** Options of {@link startRecording}. */
 export interface RecordingOptions {
@@ -24,7 +44,8 @@ export interface RecordingOptions {
 export const DEFAULT_CAPACITY = 10_000;
 const MIN_CAPACITY = 16;
 const MAX_CAPACITY = 10_000_000;
-const STRIDE = 4;
+/** Slots per event: step, task seq, time, detail, task name, task group. */
+const STRIDE = 6;
 
 let ring: unknown[] = [];
 /** Slots in the ring (capacity × STRIDE). */
@@ -33,20 +54,25 @@ let size = 0;
 let pos = 0;
 /** The slot of the last event written. */
 let lastPos = 0;
-/** The task of the last event, when that event is a wait (a batch of awaits is one wait). */
-let lastWaiter: Task | undefined;
+/** The task (its seq) of the last event, when that event is a wait (a batch of awaits is one wait). */
+let lastWaiter = -1;
 /** Events written since the start. */
 let written = 0;
 let startedAt = 0;
-let initial: InitialRef[] = [];
+let initial: InitialEntry[] = [];
 let on = false;
 /** Counts the starts from off: tells one recording from the next. */
 let generation = 0;
 
+// Settled states (core/task-state.ts): 2 fulfilled, 3 rejected, 4 cancelled.
+const REJECTED = 3;
+const CANCELLED = 4;
+
 function record(step: RecordStep, task: Task, detail: unknown): void {
   const time = stamp();
+  const seq = taskSeq(task);
   let at: number;
-  if (step === 'wait' && task === lastWaiter && ring[lastPos + 3] === time) {
+  if (step === 'wait' && seq === lastWaiter && ring[lastPos + 2] === time) {
     // The same wait, grown (`Promise.all([a, b])` reads a.then, then b.then): one event.
     at = lastPos;
   } else {
@@ -54,11 +80,38 @@ function record(step: RecordStep, task: Task, detail: unknown): void {
     pos = pos + STRIDE === size ? 0 : pos + STRIDE;
     written++;
   }
-  lastWaiter = step === 'wait' ? task : undefined;
-  ring[at] = step;
-  ring[at + 1] = task;
-  ring[at + 2] = detail;
-  ring[at + 3] = time;
+  lastWaiter = step === 'wait' ? seq : -1;
+  // What to keep of the step: never the task, never a fulfilled task's value.
+  let kept: RingStep = step;
+  let about: unknown = detail;
+  if (step === 'spawn') {
+    kept = detail === true ? (task.daemon ? 'spawn-qd' : 'spawn-q') : task.daemon ? 'spawn-d' : 'spawn';
+    about = undefined;
+  } else if (step === 'wait') {
+    // A wait on one task keeps its number; on several, their list (else the group, the sleep, the label).
+    if (detail instanceof TaskClass) {
+      kept = 'wait-task';
+      about = taskSeq(detail);
+    }
+  } else if (step === 'resume') {
+    about = undefined;
+  } else if (step === 'settle') {
+    const state = taskStateCode(task);
+    if (state === REJECTED) {
+      kept = 'settle-rejected';
+      about = taskResult(task);
+    } else if (state === CANCELLED) {
+      const own = taskCancellation(task);
+      kept = own === undefined ? 'settle-rethrown' : 'settle-cancelled';
+      about = own ?? taskResult(task);
+    }
+  }
+  ring[at] = kept;
+  ring[at + 1] = seq;
+  ring[at + 2] = time;
+  ring[at + 3] = about;
+  ring[at + 4] = task.name;
+  ring[at + 5] = taskGroup(task);
 }
 
 function checkCapacity(api: string, options: RecordingOptions | undefined): number {
@@ -81,7 +134,7 @@ function checkCapacity(api: string, options: RecordingOptions | undefined): numb
  * with {@link stopRecording}. Already on: it goes on recording, into a ring of the new capacity
  * when one is given (keeping the newest events that fit).
  *
- * Costs little per task while on (see docs/performance.md); off, nothing: it is off by default.
+ * Off by default; off, it costs nothing. On, it costs a little per task (see docs/performance.md).
  *
  * @throws RangeError when `capacity` is not an integer from 16 to 10,000,000.
  * @example
@@ -106,13 +159,11 @@ export function startRecording(options?: RecordingOptions): void {
   ring = new Array<unknown>(capacity * STRIDE).fill(0);
   size = capacity * STRIDE;
   pos = lastPos = 0;
-  lastWaiter = undefined;
+  lastWaiter = -1;
   written = 0;
   startedAt = stamp();
-  initial = liveTasks().map((task) => {
-    const { target, since } = rawWait(task);
-    return { task, queued: isQueued(task), target, since, cancel: taskCancellation(task) };
-  });
+  // Described now, once: the ring holds no task, and neither does this.
+  initial = liveTasks().map((task) => initialOf(task, isQueued(task)));
   on = true;
   generation++;
   hooks.record = record;
@@ -125,14 +176,17 @@ function resize(capacity: number): void {
   ring = new Array<unknown>(capacity * STRIDE).fill(0);
   size = capacity * STRIDE;
   kept.forEach((event, i) => {
-    ring[i * STRIDE] = event.step;
-    ring[i * STRIDE + 1] = event.task;
-    ring[i * STRIDE + 2] = event.detail;
-    ring[i * STRIDE + 3] = event.time;
+    const at = i * STRIDE;
+    ring[at] = event.step;
+    ring[at + 1] = event.task;
+    ring[at + 2] = event.time;
+    ring[at + 3] = event.detail;
+    ring[at + 4] = event.name;
+    ring[at + 5] = event.group;
   });
   pos = kept.length * STRIDE === size ? 0 : kept.length * STRIDE;
   lastPos = kept.length === 0 ? 0 : (kept.length - 1) * STRIDE;
-  lastWaiter = undefined;
+  lastWaiter = -1;
   // The numbering goes on: events keep their numbers.
   written = dropped + kept.length;
 }
@@ -147,7 +201,15 @@ function events(after = -1): RingEvent[] {
   const out: RingEvent[] = [];
   for (let i = from; i < kept; i++) {
     const at = ((start + i) % capacity) * STRIDE;
-    out.push({ seq: firstSeq + i, step: ring[at] as RecordStep, task: ring[at + 1] as Task, detail: ring[at + 2], time: ring[at + 3] as number });
+    out.push({
+      seq: firstSeq + i,
+      step: ring[at] as RingStep,
+      task: ring[at + 1] as number,
+      time: ring[at + 2] as number,
+      detail: ring[at + 3],
+      name: ring[at + 4] as string,
+      group: ring[at + 5] as RingEvent['group'],
+    });
   }
   return out;
 }
@@ -188,7 +250,7 @@ function release(): void {
   on = false;
   ring = [];
   size = pos = lastPos = written = 0;
-  lastWaiter = undefined;
+  lastWaiter = -1;
   initial = [];
 }
 

@@ -1,32 +1,56 @@
 /**
- * The flight recorder's ring read into a {@link Recording}: each event's task, target or error
- * described now (ids, paths, who cancelled and why), every task named listed once. Pure reading,
- * done only when a recording is asked for.
+ * The flight recorder's ring read into a {@link Recording}: each event's task named from what the
+ * ring kept (its number, name and group: the group gives its parent, and so its path), each
+ * wait, cancellation and failure described now (ids, who cancelled and why), every task named
+ * listed once. Pure reading, done only when a recording is asked for.
  */
-import type { CancelledError, Task } from '../core/index.js';
-import { groupInPath, liveTasks, now, taskCreated, taskExtra, taskGroup, toEpoch, waitTarget, type RecordStep } from '../core/internal.js';
+import { CancelledError, type Task, type TaskGroup } from '../core/index.js';
+import {
+  describeError,
+  finishedTasks,
+  formatId,
+  groupInPath,
+  liveTasks,
+  now,
+  rawWait,
+  taskCancellation,
+  taskCreated,
+  taskExtra,
+  taskGroup,
+  taskSeq,
+  toEpoch,
+  waitTarget,
+  type RecordStep,
+} from '../core/internal.js';
 import { cancelInfo, type OriginCache } from './cancel-info.js';
 import type { InitialTask, RecordedEvent, RecordedTask, RecordedWait, Recording } from './recording-schema.js';
-import { finishedInfo } from './snapshot.js';
+import type { CancelInfo } from './schema.js';
+
+/**
+ * A step as the ring keeps it: the core's step, with what it needs told apart without keeping the
+ * task — `spawn-q` queued, `spawn-d` a daemon, `spawn-qd` both; `wait-task` a wait on one task
+ * (its number); `settle` fulfilled, `settle-rejected` (the error), `settle-cancelled` (its own
+ * CancelledError), `settle-rethrown` (another's cancellation it let through).
+ */
+export type RingStep = RecordStep | 'spawn-q' | 'spawn-d' | 'spawn-qd' | 'wait-task' | 'settle-rejected' | 'settle-cancelled' | 'settle-rethrown';
 
 /** One event as the ring holds it. */
 export interface RingEvent {
   readonly seq: number;
-  readonly step: RecordStep;
-  readonly task: Task;
-  readonly detail: unknown;
+  readonly step: RingStep;
+  /** The task's sequence number. */
+  readonly task: number;
   /** Monotonic ms. */
   readonly time: number;
+  readonly detail: unknown;
+  readonly name: string;
+  readonly group: TaskGroup;
 }
 
-/** A task alive when the recorder was switched on, and what it was doing. */
-export interface InitialRef {
-  readonly task: Task;
-  readonly queued: boolean;
-  readonly target: unknown;
-  /** Monotonic ms. */
-  readonly since: number;
-  readonly cancel: CancelledError | undefined;
+/** A task alive when the recorder was switched on: described then. */
+export interface InitialEntry {
+  readonly task: RecordedTask;
+  readonly state: InitialTask;
 }
 
 export interface RingContents {
@@ -36,7 +60,7 @@ export interface RingContents {
   readonly capacity: number;
   readonly recorded: number;
   readonly events: readonly RingEvent[];
-  readonly initial: readonly InitialRef[];
+  readonly initial: readonly InitialEntry[];
   /** Only the events after this number were asked for (a reader following the recorder). */
   readonly after: number | undefined;
 }
@@ -59,29 +83,77 @@ function describeWait(target: unknown): RecordedWait | null {
   }
 }
 
-function taskEntry(task: Task): RecordedTask {
-  const extra = taskExtra(task);
-  const parent = task.parent;
+/** What does not change over a task's life, from its name and group (its parent owns the group). */
+function entry(seq: number, name: string, group: TaskGroup, createdAt: number, daemon: boolean, attributes: RecordedTask['attributes']): RecordedTask {
+  const level = groupInPath(group);
+  const own = level === undefined ? name : `${level} › ${name}`;
+  const owner = group.owner;
   return Object.freeze({
-    id: task.id,
-    name: task.name,
-    path: task.path,
-    parentId: parent === undefined ? null : parent.id,
-    group: taskGroup(task).name,
-    namedGroup: groupInPath(taskGroup(task)) ?? null,
-    daemon: task.daemon,
-    attributes: extra?.attributes === undefined ? null : Object.freeze({ ...extra.attributes }),
-    createdAt: toEpoch(taskCreated(task)),
+    id: formatId(seq),
+    name,
+    path: owner === undefined ? own : `${owner.path} › ${own}`,
+    parentId: owner === undefined ? null : owner.id,
+    group: group.name,
+    namedGroup: level ?? null,
+    daemon,
+    attributes,
+    createdAt: toEpoch(createdAt),
   });
 }
 
+function attributesOf(task: Task): RecordedTask['attributes'] {
+  const attributes = taskExtra(task)?.attributes;
+  return attributes === undefined ? null : Object.freeze({ ...attributes });
+}
+
+function taskEntry(task: Task): RecordedTask {
+  return entry(taskSeq(task), task.name, taskGroup(task), taskCreated(task), task.daemon, attributesOf(task));
+}
+
+/** Describes a live task and what it is doing, when the recorder is switched on. */
+export function initialOf(task: Task, queued: boolean): InitialEntry {
+  const { target, since } = rawWait(task);
+  const wait = queued ? null : describeWait(target);
+  const cancel = taskCancellation(task);
+  return {
+    task: taskEntry(task),
+    state: Object.freeze({
+      id: task.id,
+      state: queued ? 'queued' : 'running',
+      waitingOn: wait === null ? null : Object.freeze({ ...wait, since: toEpoch(since) }),
+      cancelled: cancel === undefined ? null : cancelInfo(cancel, false),
+    }),
+  };
+}
+
+function settleEvent(event: RingEvent, base: { seq: number; at: number; id: string }, origins: OriginCache): RecordedEvent {
+  switch (event.step) {
+    case 'settle-rejected':
+      return { ...base, type: 'settle', outcome: 'rejected', error: describeError(event.detail), cancelled: null };
+    case 'settle-cancelled':
+      return { ...base, type: 'settle', outcome: 'cancelled', error: null, cancelled: cancelInfo(event.detail as CancelledError, false, origins) };
+    case 'settle-rethrown': {
+      const info: CancelInfo | null = event.detail instanceof CancelledError ? cancelInfo(event.detail, true, origins) : null;
+      return { ...base, type: 'settle', outcome: 'cancelled', error: null, cancelled: info };
+    }
+    default:
+      return { ...base, type: 'settle', outcome: 'fulfilled', error: null, cancelled: null };
+  }
+}
+
 function eventOf(event: RingEvent, origins: OriginCache): RecordedEvent | null {
-  const base = { seq: event.seq, at: toEpoch(event.time), id: event.task.id };
+  const base = { seq: event.seq, at: toEpoch(event.time), id: formatId(event.task) };
   switch (event.step) {
     case 'spawn':
-      return { ...base, type: 'spawn', queued: event.detail === true };
+    case 'spawn-d':
+      return { ...base, type: 'spawn', queued: false };
+    case 'spawn-q':
+    case 'spawn-qd':
+      return { ...base, type: 'spawn', queued: true };
     case 'start':
       return { ...base, type: 'start' };
+    case 'wait-task':
+      return { ...base, type: 'wait', on: Object.freeze({ kind: 'task', taskIds: Object.freeze([formatId(event.detail as number)]), exclusive: true }) };
     case 'wait': {
       const on = describeWait(event.detail);
       return on === null ? null : { ...base, type: 'wait', on };
@@ -90,11 +162,45 @@ function eventOf(event: RingEvent, origins: OriginCache): RecordedEvent | null {
       return { ...base, type: 'resume' };
     case 'cancel':
       return { ...base, type: 'cancel', cancelled: cancelInfo(event.detail as CancelledError, false, origins) };
-    case 'settle': {
-      const info = finishedInfo(event.task, origins);
-      return { ...base, type: 'settle', outcome: info.outcome, error: info.error, cancelled: info.cancelled };
+    case 'settle':
+    case 'settle-rejected':
+    case 'settle-cancelled':
+    case 'settle-rethrown':
+      return settleEvent(event, base, origins);
+  }
+}
+
+/**
+ * Every task the events name, each described once: from its spawn event when the ring kept it,
+ * else from the task itself while the registry or its history still has it, else from its first
+ * event kept (its creation time is then that event's).
+ */
+function namedTasks(ring: RingContents): RecordedTask[] {
+  const known = new Map<number, Task>();
+  for (const task of liveTasks()) known.set(taskSeq(task), task);
+  for (const task of finishedTasks()) known.set(taskSeq(task), task);
+  const tasks = new Map<number, RecordedTask>();
+  if (ring.after === undefined && ring.recorded <= ring.capacity) {
+    for (const { task } of ring.initial) tasks.set(seqOf(task.id), task);
+  }
+  for (const event of ring.events) {
+    if (tasks.has(event.task)) continue;
+    const task = known.get(event.task);
+    if (task !== undefined) tasks.set(event.task, taskEntry(task));
+    else {
+      const spawn = event.step === 'spawn' || event.step === 'spawn-q' || event.step === 'spawn-d' || event.step === 'spawn-qd';
+      const daemon = event.step === 'spawn-d' || event.step === 'spawn-qd';
+      tasks.set(event.task, entry(event.task, event.name, event.group, event.time, spawn && daemon, null));
     }
   }
+  // Tasks alive now that did nothing the ring still holds are part of the picture too.
+  if (ring.after === undefined) for (const [seq, task] of known) if (!tasks.has(seq) && task.state !== 'fulfilled' && task.state !== 'rejected' && task.state !== 'cancelled') tasks.set(seq, taskEntry(task));
+  return [...tasks.values()].sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** The sequence number in an id (`<prefix>.<seq in base 36>`). */
+function seqOf(id: string): number {
+  return parseInt(id.slice(id.lastIndexOf('.') + 1), 36);
 }
 
 /** The recording of what the ring holds. */
@@ -102,32 +208,12 @@ export function buildRecording(ring: RingContents): Recording {
   const origins: OriginCache = new Map();
   const dropped = ring.recorded - Math.min(ring.recorded, ring.capacity);
   const complete = ring.recorded <= ring.capacity;
-  const named = new Set<Task>();
-  const initial: InitialTask[] = [];
-  if (ring.after === undefined && complete) {
-    for (const ref of ring.initial) {
-      named.add(ref.task);
-      const wait = describeWait(ref.target);
-      initial.push(
-        Object.freeze({
-          id: ref.task.id,
-          state: ref.queued ? 'queued' : 'running',
-          waitingOn: wait === null ? null : Object.freeze({ ...wait, since: toEpoch(ref.since) }),
-          cancelled: ref.cancel === undefined ? null : cancelInfo(ref.cancel, false, origins),
-        }),
-      );
-    }
-  }
+  const initial: InitialTask[] = ring.after === undefined && complete ? ring.initial.map((i) => i.state) : [];
   const events: RecordedEvent[] = [];
   for (const event of ring.events) {
     const recorded = eventOf(event, origins);
-    if (recorded === null) continue;
-    named.add(event.task);
-    events.push(Object.freeze(recorded));
+    if (recorded !== null) events.push(Object.freeze(recorded));
   }
-  // Tasks alive now that did nothing the ring still holds are part of the picture too.
-  if (ring.after === undefined) for (const task of liveTasks()) named.add(task);
-  const tasks = [...named].sort((a, b) => taskCreated(a) - taskCreated(b)).map(taskEntry);
   const startedAt = toEpoch(ring.startedAt);
   const first = events[0];
   return Object.freeze({
@@ -141,7 +227,7 @@ export function buildRecording(ring: RingContents): Recording {
     recorded: ring.recorded,
     dropped,
     reason: ring.reason,
-    tasks: Object.freeze(tasks),
+    tasks: Object.freeze(namedTasks(ring)),
     initial: Object.freeze(initial),
     events: Object.freeze(events),
   });

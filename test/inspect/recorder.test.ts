@@ -1,7 +1,9 @@
 import '../helpers/no-unhandled.js';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { TaskGroup, run, sleep, spawn } from '../../src/index.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { TaskGroup, run, setHistoryLimit, sleep, spawn } from '../../src/index.js';
 import { hooks } from '../../src/core/internal.js';
 import { isRecording, readRecording, startRecording, stopRecording } from '../../src/inspect/recorder.js';
 import type { RecordedEvent, Recording } from '../../src/inspect/recording-schema.js';
@@ -256,6 +258,36 @@ describe('the flight recorder’s ring', () => {
     await spawnMany(2);
     startRecording({ capacity: 32 });
     assert.equal(readRecording().events.length, 0, 'a new start begins afresh');
+  });
+
+  it('holds no task: a settled task, and its value, can be collected while the ring still names it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    setHistoryLimit(0); // the registry's own history of finished tasks holds them
+    try {
+      startRecording();
+      let task: WeakRef<object> | undefined;
+      let value: WeakRef<object> | undefined;
+      await TaskGroup.run('jobs', async (group) => {
+        const t = group.spawn('big', async () => {
+          const big = { payload: new Array(1000).fill(1) };
+          value = new WeakRef(big);
+          return big;
+        });
+        task = new WeakRef(t);
+        await t;
+      });
+      for (let i = 0; i < 3 && (task?.deref() !== undefined || value?.deref() !== undefined); i++) {
+        await tick();
+        gc();
+      }
+      assert.equal(task?.deref(), undefined, 'the task was collected');
+      assert.equal(value?.deref(), undefined, 'its value was collected');
+      assert.deepEqual(steps(readRecording(), ['big']), ['spawn big', 'start big', 'settle big: fulfilled']);
+      assert.equal(readRecording().tasks.find((t) => t.name === 'big')?.path, 'jobs › big');
+    } finally {
+      setHistoryLimit(1000);
+    }
   });
 
   it('refuses a capacity that is not an integer from 16 on', () => {
