@@ -254,9 +254,12 @@ function release(): void {
   initial = [];
 }
 
-/** @internal The events after number `after` (for a reader that follows the recorder), or `null` when it is off. */
+/**
+ * @internal The events after number `after` (for a reader that follows the recorder; -1: the whole
+ * recording, with the tasks alive at its start), or `null` when it is off.
+ */
 export function readRecordingAfter(after: number, reason: Recording['reason'] = 'read'): Recording | null {
-  return on ? read(reason, after) : null;
+  return on ? read(reason, after < 0 ? undefined : after) : null;
 }
 
 /** @internal Which recording is going on (bumped by every start from off). */

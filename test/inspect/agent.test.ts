@@ -271,6 +271,21 @@ describe('the agent’s record command', () => {
     assert.equal(record({ action: 'stop' }).result, null);
   });
 
+  it('reads the whole recording, with the tasks alive when it began, when no number is given', async () => {
+    await run(async () => {
+      const gate = latch();
+      const waiter = spawn('waiter', (task) => task.waitFor(gate.promise, 'gate'));
+      await sleep(1);
+      record({ action: 'start' });
+      gate.release();
+      await waiter;
+      const whole = record({ action: 'read' }).result;
+      assert.deepEqual(whole.initial.find((t: { id: string }) => t.id === waiter.id)?.waitingOn?.label, 'gate');
+      assert.deepEqual(record({ action: 'read', after: 0 }).result.initial, [], 'a reader that follows it gets only what is new');
+    });
+    record({ action: 'stop' });
+  });
+
   it('switches itself off once a start’s lease runs out', async () => {
     record({ action: 'start', leaseMs: 20 });
     const deadline = Date.now() + 5000;

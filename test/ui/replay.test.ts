@@ -94,15 +94,17 @@ async function treeNames(): Promise<string> {
   });
 }
 
+/** Moves the slider to `ms` after the start, and waits until the page shows that time (and those tasks). */
 async function slideTo(ms: number, names: string): Promise<void> {
   await page.locator('#replay-slider').fill(String(ms));
   await page.waitForFunction(
-    (expected) => {
+    ([expected, time]) => {
+      const shown = [...document.querySelectorAll('#replay-time')].map((n) => (n as unknown as { textContent: string }).textContent).join();
       const rows = [...document.querySelectorAll('#tree .row.task')];
       rows.sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')));
-      return rows.map((row) => row.querySelector('.name')?.textContent ?? '').join() === expected;
+      return shown.endsWith(time) && rows.map((row) => row.querySelector('.name')?.textContent ?? '').join() === expected;
     },
-    names,
+    [names, `+${ms} ms`] as const,
     { timeout: 10_000 },
   );
   assert.equal(await treeNames(), names);
