@@ -188,7 +188,7 @@ function workloads(quick) {
     },
     {
       id: 'w6',
-      title: 'cost per spawn of each overhead tier: plain (no tasktree) / default / debug-sites / debug / otel-noop / otel-sdk; sdk-span: the SDK alone, per span',
+      title: 'cost per spawn of each overhead tier: plain (no tasktree) / default / recorder / debug-sites / debug / otel-noop / otel-sdk; sdk-span: the SDK alone, per span',
       unit: 'ns/task',
       metric: 'nsPerTask',
       file: 'w6-tiers.js',
@@ -303,7 +303,7 @@ function buildPlan(nodes) {
   return { jobs, skipped };
 }
 
-const TIERS = ['plain', 'default', 'debug-sites', 'debug', 'otel-noop', 'otel-sdk', 'sdk-span'];
+const TIERS = ['plain', 'default', 'recorder', 'debug-sites', 'debug', 'otel-noop', 'otel-sdk', 'sdk-span'];
 // Every system some workload runs (the names a filter may use).
 const ALL_SYSTEMS = new Set(workloads(false).flatMap((w) => w.systems));
 const isSystemName = (s) => ALL_SYSTEMS.has(s);

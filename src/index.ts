@@ -10,10 +10,11 @@
  * - `debug/` (entry `tasktree/debug`) adds creation and await sites, the blocked-loop watchdog
  *   and leak reports through the core's hooks.
  * - `testing/` (entry `tasktree/testing`) has helpers for node:test and Vitest.
- * - `cli/` is the `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` against a PID.
+ * - `cli/` is the `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch`, `record` and `ui`
+ *   against a PID (and `ui --open` for a recording).
  *
  * This entry re-exports the core, and wires the operations tooling every process gets by loading
- * tasktree: the agent the CLI reads through Node's inspector, `run()`'s dump signal, the
+ * tasktree: the agent the CLI reads through Node's inspector, `run()`'s dump signal and crash recording, the
  * monitor socket when `TASKTREE_MONITOR=1`, and debug mode (`run(main, { debug: true })`, or the
  * whole process when `TASKTREE_DEBUG=1` or `strict`).
  */
@@ -24,6 +25,7 @@ import { enableDebugFromEnv } from './debug/enable.js';
 import { addDebugRunHook } from './debug/run-hook.js';
 import { installAgent } from './inspect/agent.js';
 import { registerCopy } from './inspect/copies.js';
+import { addCrashRecordingRunHook } from './inspect/crash-recording.js';
 import { startMonitorFromEnv } from './inspect/monitor.js';
 import { addDumpSignalRunHook } from './inspect/run-hook.js';
 
@@ -32,6 +34,7 @@ export * from './core/index.js';
 registerCopy();
 installAgent();
 addDumpSignalRunHook();
+addCrashRecordingRunHook();
 startMonitorFromEnv();
 addDebugRunHook();
 enableDebugFromEnv();

@@ -5,16 +5,19 @@
 // never-awaited promises); with tasktree/otel's instrumentTasks() installed and no SDK registered
 // (`otel-noop`: the API's no-op tracer), and with the SDK (`otel-sdk`: a NodeTracerProvider, a
 // BatchSpanProcessor and an exporter that drops what it is given); and the SDK's own cost per span
-// in that same set-up (`sdk-span`: startSpan + end under a parent, N per sample), the reference.
+// in that same set-up (`sdk-span`: startSpan + end under a parent, N per sample), the reference;
+// and the default tier with the flight recorder on (`recorder`: startRecording() with its default
+// capacity of 10,000 events, so the ring wraps several times per sample).
 // Result: nanoseconds per task (per span for sdk-span).
 // Params: { system, n, reps, warmup }
 
 import { main, perUnitSampler, repeat } from '../lib/harness.js';
 import { child, systems as w1 } from './w1-spawn-join.js';
 
-async function tiered(p, debug) {
+async function tiered(p, debug, recorder = false) {
   const { n } = p;
   const { TaskGroup } = await import('../../dist/src/index.js');
+  if (recorder) (await import('../../dist/src/inspect/index.js')).startRecording();
   if (debug !== undefined) {
     const { enableDebug } = await import('../../dist/src/debug/index.js');
     enableDebug({ warnings: false, ...debug });
@@ -74,6 +77,7 @@ main({
   // The floor: W1's bare system, unchanged.
   plain: (p) => w1.bare(p),
   default: (p) => tiered(p, undefined),
+  recorder: (p) => tiered(p, undefined, true),
   'debug-sites': (p) => tiered(p, { promises: false }),
   debug: (p) => tiered(p, {}),
   'otel-noop': (p) => otel(p, false),

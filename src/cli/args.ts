@@ -55,13 +55,24 @@ export type Command =
       readonly filter: TaskFilter;
       readonly stacks: StacksRequest | null;
     })
+  | (Connection & {
+      readonly kind: 'record';
+      /** How long to record. */
+      readonly seconds: number;
+      /** Where to write: a path, `-` for stdout, or `null` for the default file name. */
+      readonly out: string | null;
+      /** The ring's size when this command switches the recorder on; `null`: the default. */
+      readonly capacity: number | null;
+    })
   | UiCommand;
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_INTERVAL_MS = 1000;
 export const DEFAULT_CANCEL_WAIT_MS = 1000;
+/** `record --seconds`: at most a day. */
+export const MAX_RECORD_SECONDS = 86_400;
 
-export type CommandName = 'ps' | 'pstree' | 'where' | 'cancel' | 'watch' | 'ui';
+export type CommandName = 'ps' | 'pstree' | 'where' | 'cancel' | 'watch' | 'record' | 'ui';
 
 const POSITIONALS: Record<CommandName, readonly string[]> = {
   ps: ['PID'],
@@ -69,6 +80,7 @@ const POSITIONALS: Record<CommandName, readonly string[]> = {
   where: ['PID', 'TASK'],
   cancel: ['PID', 'TASK'],
   watch: ['PID'],
+  record: ['PID'],
   ui: ['PID'],
 };
 
@@ -105,6 +117,10 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   '--port': { value: 'N', commands: ['ui'] },
   '--host': { value: 'ADDR', commands: ['ui'] },
   '--no-open': { value: null, commands: ['ui'] },
+  '--seconds': { value: 'N', commands: ['record'] },
+  '--out': { value: 'FILE', commands: ['record'] },
+  '--capacity': { value: 'N', commands: ['record'] },
+  '--open': { value: 'FILE', commands: ['ui'] },
 };
 
 function usage(message: string): CliError {
@@ -155,6 +171,18 @@ function parseFilter(values: ReadonlyMap<string, readonly string[]>): TaskFilter
   };
 }
 
+/** `tasktree ui --open FILE`: no PID, no transport; the server's own options only. */
+function replayCommand(values: ReadonlyMap<string, readonly string[]>, flags: ReadonlySet<string>, args: readonly string[]): Command {
+  if (args.length > 0) throw usage(`ui --open FILE replays a recording and reads no process: unexpected argument ${JSON.stringify(args[0])}`);
+  for (const option of ['--transport', '--timeout', '--interval']) {
+    if (values.has(option)) throw usage(`ui --open FILE does not take ${option}: it reads no process`);
+  }
+  const file = values.get('--open')?.[0] ?? '';
+  if (file === '') throw usage('--open expects a recording file (written by tasktree record), got ""');
+  const command = uiCommand({ pid: 0, transport: null, timeoutMs: DEFAULT_TIMEOUT_MS }, (option) => values.get(option)?.[0], flags);
+  return { ...command, replay: file };
+}
+
 /**
  * Parses the arguments after `tasktree`. Options may come anywhere, as `--name value` or
  * `--name=value`; `--` ends the options. An option that is not repeatable keeps its last value.
@@ -197,13 +225,14 @@ export function parseArgs(argv: readonly string[]): Command {
   if (help || name === 'help') return { kind: 'help' };
   if (version) return { kind: 'version' };
   if (name === undefined) throw usage('missing command');
-  if (!isCommand(name)) throw usage(`unknown command ${JSON.stringify(name)}; expected ps, pstree, where, cancel, watch or ui`);
+  if (!isCommand(name)) throw usage(`unknown command ${JSON.stringify(name)}; expected ps, pstree, where, cancel, watch, record or ui`);
 
   for (const option of [...values.keys(), ...flags]) {
     if (!takes(OPTIONS[option] as OptionSpec, name)) throw usage(`${name} does not take ${option}`);
   }
-  const expected = POSITIONALS[name];
   const args = positionals.slice(1);
+  if (name === 'ui' && values.has('--open')) return replayCommand(values, flags, args);
+  const expected = POSITIONALS[name];
   if (args.length < expected.length) throw usage(`${name} needs ${expected.join(' ')}: tasktree ${name} ${expected.join(' ')}`);
   if (args.length > expected.length) throw usage(`unexpected argument ${JSON.stringify(args[expected.length])} for ${name}`);
 
@@ -264,6 +293,20 @@ export function parseArgs(argv: readonly string[]): Command {
         filter: parseFilter(values),
         stacks,
       };
+    }
+    case 'record': {
+      const secondsText = value('--seconds');
+      if (secondsText === undefined) throw usage('record needs --seconds N: how long to record (tasktree record PID --seconds 10)');
+      const seconds = /^\d+(\.\d+)?$/.test(secondsText) ? Number(secondsText) : Number.NaN;
+      if (!(seconds > 0 && seconds <= MAX_RECORD_SECONDS)) {
+        throw usage(`--seconds expects a number of seconds from more than 0 to ${MAX_RECORD_SECONDS}, got ${JSON.stringify(secondsText)}`);
+      }
+      const out = value('--out');
+      if (out === '') throw usage('--out expects a file name, or - for stdout, got ""');
+      const capacityText = value('--capacity');
+      const capacity = capacityText === undefined ? null : integer('--capacity', capacityText, 16);
+      if (capacity !== null && capacity > 10_000_000) throw usage(`--capacity expects an integer from 16 to 10000000, got ${JSON.stringify(capacityText)}`);
+      return { kind: 'record', ...connection, seconds, out: out ?? null, capacity };
     }
     case 'ui':
       return uiCommand(connection, value, flags);

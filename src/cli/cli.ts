@@ -1,5 +1,5 @@
 /**
- * The `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch` and `ui` against a live Node process.
+ * The `tasktree` binary: `ps`, `pstree`, `where`, `cancel`, `watch`, `record` and `ui` against a live Node process.
  * Dependency-free: argv is parsed by hand (args.ts), the agent is reached over the monitor socket or
  * Node's inspector (transport.ts), and snapshots are rendered here with the library's formatters.
  */
@@ -42,12 +42,22 @@ Commands:
   watch PID [--interval MS] [--count N] [--expand] [--stacks] [FILTERS]
                             redraw the task tree every MS milliseconds (default ${DEFAULT_INTERVAL_MS}) until Ctrl-C,
                             or N times
+  record PID --seconds N [--out FILE] [--capacity N]
+                            switch the process's flight recorder on for N seconds (if it was
+                            off; it is switched off again after), then write the recording — every
+                            task's spawn, start, waits, cancellation (who asked) and end — as JSON
+                            to FILE (default tasktree-PID-DATE-TIME.recording.json; - for stdout);
+                            Ctrl-C stops early and still writes it. --capacity: the ring's size
+                            when switching it on (default 10000 events, the latest kept)
   ui PID [--port N] [--host ADDR] [--no-open] [--interval MS]
                             a live web page of the process's tasks (tree, table, detail, cancel,
                             finished tasks, timeline), served by this command on 127.0.0.1 (or
                             ADDR) with a token; prints its address first and opens a browser
                             unless --no-open; reads the process every MS ms (default 1000);
                             runs until Ctrl-C
+  ui --open FILE [--port N] [--host ADDR] [--no-open]
+                            the same page replaying a recording (tasktree record, or run()'s
+                            crashRecording) with a time slider; no process is read
 
 TASK is a task id (ab12Cd.1k), the end of one (1k: the part after the dot, or any longer tail such
 as Cd.1k), or a task name (lock-a), tried in that order; tasks that finished recently count too.

@@ -12,6 +12,7 @@ import { CliError, ExitCode } from './exit-codes.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import { listMatches, resolveTask } from './resolve-task.js';
 import type { TaskMatch } from './resolve-task.js';
+import { record } from './record.js';
 
 /** Where commands write. */
 export interface Output {
@@ -344,6 +345,8 @@ export async function runCommand(command: Exclude<Command, { kind: 'help' | 'ver
     case 'watch':
       await watch(command, out);
       return ExitCode.ok;
+    case 'record':
+      return record(command, out);
     case 'ui': {
       // Loaded only here: the other commands need no HTTP server.
       const { runUi } = await import('./ui/command.js');

@@ -22,6 +22,10 @@ export const ExitCode = {
   monitorBusy: 11,
   /** `--stacks`: the process refused to take them (its heap is over the limit; see --force). */
   stacksRefused: 12,
+  /** The process's tasktree is older than this CLI and cannot do what was asked (`record`). */
+  tooOld: 13,
+  /** `record`: the recording could not be written (the file's directory is missing or not writable). */
+  cannotWrite: 14,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -41,6 +45,8 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.stillRunning, 'cancel: the task is still running after its cancellation (see --wait)'],
   [ExitCode.monitorBusy, 'the monitor socket refused the connection (too many open); try again'],
   [ExitCode.stacksRefused, 'the stacks were refused: the heap is over the limit (see --force, --max-heap)'],
+  [ExitCode.tooOld, "the process's tasktree is older than this CLI and cannot do it (record)"],
+  [ExitCode.cannotWrite, 'record: the recording cannot be written to --out FILE'],
 ];
 
 /** A failure the CLI reports as one line on stderr (`tasktree: message`) and an exit code. */

@@ -59,7 +59,10 @@ export function noteAwait(target: Task): typeof thenResult {
     const prev = waiter._wt;
     if (waiter === batchWaiter && isTaskWait(prev)) {
       if (Array.isArray(prev)) prev.push(target);
-      else if (prev !== target) waiter._wt = [prev, target];
+      else if (prev !== target) {
+        waiter._wt = [prev, target];
+        if (hooks.record !== undefined) hooks.record('wait', waiter, waiter._wt);
+      }
     } else if (waiter === begun.task && begun.run === runToken()) {
       addOpenWait(waiter, target);
       batchWaiter = waiter;
@@ -67,6 +70,7 @@ export function noteAwait(target: Task): typeof thenResult {
       waiter._wt = target;
       waiter._ws = stamp();
       batchWaiter = waiter;
+      if (hooks.record !== undefined) hooks.record('wait', waiter, target);
     }
     if (hooks.await !== undefined) hooks.await(waiter, target);
   }
@@ -83,11 +87,14 @@ function addOpenWait(waiter: Task, target: Task): void {
   const run = runToken();
   if (prev instanceof OpenWait && prev.run === run) {
     if (!prev.tasks.includes(target)) prev.tasks.push(target);
-  } else if (waiter === batchWaiter && isTaskWait(prev)) {
-    waiter._wt = new OpenWait(Array.isArray(prev) ? [...prev, target] : prev === target ? [prev] : [prev, target], run);
   } else {
-    waiter._wt = new OpenWait([target], run);
-    waiter._ws = since;
+    if (waiter === batchWaiter && isTaskWait(prev)) {
+      waiter._wt = new OpenWait(Array.isArray(prev) ? [...prev, target] : prev === target ? [prev] : [prev, target], run);
+    } else {
+      waiter._wt = new OpenWait([target], run);
+      waiter._ws = since;
+    }
+    if (hooks.record !== undefined) hooks.record('wait', waiter, waiter._wt);
   }
   begun.task = waiter;
   begun.run = run;

@@ -8,6 +8,7 @@
 import { CancelledError } from './errors.js';
 import { emit, isObserved } from './events.js';
 import { groupExtraOf } from './group-state.js';
+import { hooks } from './hooks.js';
 import { interrupt } from './interrupt.js';
 import { TaskGroupClass } from './scope-kind.js';
 import { settleTask } from './settle.js';
@@ -80,6 +81,7 @@ function cancelOne(task: Task, err: CancelledError, work: Work): boolean {
   const extra = extraOf(task);
   extra.cancel = err;
   if (isObserved('cancel')) emit('cancel', task, err);
+  if (hooks.record !== undefined) hooks.record('cancel', task, err);
   if (extra.ac !== undefined) extra.ac.abort(err);
   interrupt(task, err);
   if (extra.groups !== undefined) {

@@ -44,12 +44,30 @@ export const hooks: {
    * live tasks; the task waits for them before it settles.
    */
   openGroup: ((task: Task, group: TaskGroup) => void) | undefined;
-} = { spawn: undefined, await: undefined, call: undefined, trace: undefined, cancel: undefined, openGroup: undefined };
+  /**
+   * The flight recorder (tasktree/inspect): called at each step of every task's life, with what
+   * the step is about — see {@link RecordStep}. Cheap by contract: it stores, it never reads.
+   */
+  record: ((step: RecordStep, task: Task, detail: unknown) => void) | undefined;
+} = { spawn: undefined, await: undefined, call: undefined, trace: undefined, cancel: undefined, openGroup: undefined, record: undefined };
+
+/**
+ * A step of a task's life as `hooks.record` receives it, and its `detail`:
+ * - `spawn` — created; detail `true` when it is queued for a `concurrency` slot.
+ * - `start` — its function is about to be called.
+ * - `wait` — it began a wait; detail the wait's target as `task._wt` holds it (see waits.ts).
+ * - `resume` — the wait ended (detail its target): a `waitFor`, sleep, join or `whenBelow` ended,
+ *   or the last task it awaited settled, or its cancellation interrupted it.
+ * - `cancel` — its cancellation was requested; detail the CancelledError.
+ * - `settle` — it settled (its state and result are on the task).
+ */
+export type RecordStep = 'spawn' | 'start' | 'wait' | 'resume' | 'cancel' | 'settle';
 
 /** Options of `run()` that outer layers act on. */
 export interface RunHookOptions {
   readonly debug: boolean | undefined;
   readonly dumpSignal: NodeJS.Signals | false | undefined;
+  readonly crashRecording: boolean | string | undefined;
 }
 
 /**

@@ -7,9 +7,9 @@ import { TaskGroup } from './task-group.js';
 import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
 import { BelowWait, OpenWait, isTaskWait } from './waits.js';
 
-export { hooks, runHooks, type RunHookOptions, type RunHookSession } from './hooks.js';
+export { hooks, runHooks, type RecordStep, type RunHookOptions, type RunHookSession } from './hooks.js';
 export { liveTasks, finishedTasks, rootGroups } from './registry.js';
-export { now, toEpoch } from './time.js';
+export { now, stamp, toEpoch } from './time.js';
 export { describeError, describeCancelReason } from './errors.js';
 export { isLibraryFrame, splitStack, userFrames } from './frames.js';
 export { formatShort } from './error-text.js';
@@ -18,6 +18,17 @@ export { show } from './validate.js';
 export type { TaskTracer } from './hooks.js';
 export type { CancelRequest } from './cancel-request.js';
 export { groupInPath } from './group-state.js';
+export { formatId } from './ids.js';
+
+/** The task's state code (0 queued, 1 running, 2 fulfilled, 3 rejected, 4 cancelled). */
+export function taskStateCode(task: Task): number {
+  return task._state;
+}
+
+/** The task's sequence number (its id is `formatId(seq)`). */
+export function taskSeq(task: Task): number {
+  return task._seq;
+}
 
 /**
  * What a task waits on, read from its wait fields. `since` is monotonic. A wait on tasks is
@@ -46,6 +57,38 @@ export function taskWait(task: Task): RawWait | undefined {
   }
   const tasks = awaitedTasks(task);
   return tasks.length === 0 ? undefined : { kind: 'task', tasks, since, exclusive: !(target instanceof OpenWait) };
+}
+
+/**
+ * What a wait target (a task's `_wt`, as `hooks.record` hands it over) is, read now: the tasks of a
+ * wait on tasks (settled ones included), the group joined, the sleep, the label.
+ */
+export type RawTarget =
+  | { kind: 'task'; tasks: Task[]; exclusive: boolean; below?: { group: TaskGroup; n: number } }
+  | { kind: 'group'; group: TaskGroup }
+  | { kind: 'sleep'; ms: number }
+  | { kind: 'promise'; label: string };
+
+/** The wait target `target` read now; `undefined` for no wait. */
+export function waitTarget(target: unknown): RawTarget | undefined {
+  if (target === undefined) return undefined;
+  if (typeof target === 'number') return { kind: 'sleep', ms: target };
+  if (typeof target === 'string') return { kind: 'promise', label: target };
+  if (target instanceof TaskGroup) return { kind: 'group', group: target };
+  if (target instanceof BelowWait) return { kind: 'task', tasks: groupTasks(target.group), exclusive: true, below: { group: target.group, n: target.n } };
+  if (target instanceof OpenWait) return { kind: 'task', tasks: [...target.tasks], exclusive: false };
+  if (isTaskWait(target)) return { kind: 'task', tasks: Array.isArray(target) ? [...target] : [target], exclusive: true };
+  return undefined;
+}
+
+/** The task's current wait target (`_wt`) and when it began. */
+export function rawWait(task: Task): { target: unknown; since: number } {
+  return { target: task._wt, since: task._ws };
+}
+
+/** Whether the task waits for a concurrency slot. */
+export function isQueued(task: Task): boolean {
+  return task._state === QUEUED;
 }
 
 /** When the task's current wait began (monotonic; meaningful while it has one). */

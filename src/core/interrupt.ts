@@ -1,5 +1,6 @@
 import type { CancelledError } from './errors.js';
 import { groupExtraOf } from './group-state.js';
+import { hooks } from './hooks.js';
 import { TaskClass } from './scope-kind.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
@@ -67,6 +68,7 @@ export function interrupt(scope: Task | TaskGroup, error: CancelledError): void 
   const waits = slot?._waits;
   if (slot === undefined || waits === undefined) return;
   slot._waits = undefined;
+  if (hooks.record !== undefined && scope instanceof TaskClass) hooks.record('resume', scope, scope._wt);
   if (Array.isArray(waits)) for (const wait of waits) wait.reject(error);
   else waits.reject(error);
 }
@@ -122,7 +124,10 @@ export function releaseAwaiters(awaiters: Wait | Wait[], fulfilled: boolean, res
 }
 
 function release(wait: Wait, fulfilled: boolean, result: unknown): void {
-  removeWait(wait.scope, wait);
+  const scope = wait.scope;
+  removeWait(scope, wait);
+  // The waiter resumes once nothing it awaits is pending any more.
+  if (hooks.record !== undefined && scope instanceof TaskClass && scope._extra?._waits === undefined) hooks.record('resume', scope, scope._wt);
   if (fulfilled) wait.resolve(result);
   else wait.reject(result);
 }

@@ -38,6 +38,14 @@ export interface RunOptions {
    * and the exit code is the program's. A second signal exits at once either way.
    */
   readonly exitOnSignal?: boolean;
+  /**
+   * The flight recorder for this run: switched on while it runs (unless it is on already), and if
+   * an uncaught exception ends the process meanwhile, the recording is written to this file —
+   * `true`: `tasktree-PID-DATE-TIME.recording.json` in the working directory — and its path
+   * printed on stderr; open it with `tasktree ui --open FILE`. Default `false`. Takes effect
+   * when `tasktree/inspect` is loaded (the `tasktree` entry loads it).
+   */
+  readonly crashRecording?: boolean | string;
 }
 
 /**
@@ -67,7 +75,7 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   // Hooks run before the root task is spawned (debug mode records its creation site).
   const sessions: RunHookSession[] = [];
   for (const hook of runHooks) {
-    const session = hook({ debug: options?.debug, dumpSignal: options?.dumpSignal });
+    const session = hook({ debug: options?.debug, dumpSignal: options?.dumpSignal, crashRecording: options?.crashRecording });
     if (session !== undefined) sessions.push(typeof session === 'function' ? { end: session } : session);
   }
   // A hook may hold main back until it is ready (debug mode: until its watchdog watches).

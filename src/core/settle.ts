@@ -4,6 +4,7 @@
 import type { Deferred } from './deferred.js';
 import { CancelledError } from './errors.js';
 import { emit, isObserved } from './events.js';
+import { hooks } from './hooks.js';
 import { releaseAwaiters } from './interrupt.js';
 import { recordFinished } from './registry.js';
 import type { Task } from './task.js';
@@ -26,6 +27,7 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   task._slot = result;
   task._ws = stamp();
   task._wt = undefined;
+  if (hooks.record !== undefined) hooks.record('settle', task, undefined);
   const extra = task._extra;
   if (extra !== undefined) {
     if (extra.deferred !== undefined) settleDeferred(task, extra.deferred);

@@ -70,6 +70,7 @@ export function spawnInto<T>(group: TaskGroup, api: string, a: unknown, b: unkno
   }
   if ((flags & DAEMON) === 0) group._nonDaemon++;
   if (isObserved('spawn')) emit('spawn', task);
+  if (hooks.record !== undefined) hooks.record('spawn', task, group._cancel === undefined && group._running >= group._concurrency);
 
   if (group._cancel !== undefined) {
     extraOf(task).cancel = group._cancel;

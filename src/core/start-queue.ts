@@ -87,6 +87,7 @@ function startTask(task: Task): void {
     return;
   }
   if (isObserved('start')) emit('start', task);
+  if (hooks.record !== undefined) hooks.record('start', task, undefined);
   // Inside runInAsyncScope, which restores the drain's context afterwards: one context frame per
   // task on Node 24 and 26, where run() would make a second one to restore.
   storage.enterWith(task);

@@ -7,6 +7,7 @@
 // `waitFor`); `undefined` when it waits on nothing we know of. `_ws` is the time the wait began.
 // No separate kind field: memory per task is a budget.
 import { storage } from './context.js';
+import { hooks } from './hooks.js';
 import { interruptible } from './interrupt.js';
 import { TaskClass } from './scope-kind.js';
 import type { Task } from './task.js';
@@ -57,6 +58,7 @@ export function beginWait(task: Task, target: TaskGroup | BelowWait | number | s
   const since = (task._ws = stamp());
   begun.task = task;
   begun.run = runToken();
+  if (hooks.record !== undefined) hooks.record('wait', task, target);
   return since;
 }
 
@@ -64,6 +66,7 @@ export function beginWait(task: Task, target: TaskGroup | BelowWait | number | s
 export function endWait(task: Task, since: number, target: unknown): void {
   if (task._ws === since && task._wt === target) {
     task._wt = undefined;
+    if (hooks.record !== undefined) hooks.record('resume', task, target);
   }
 }
 

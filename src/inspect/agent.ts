@@ -3,17 +3,22 @@
  * both transports (the monitor socket and Node's inspector).
  *
  * The protocol is JSON lines. A request is one JSON object:
- * `{"id"?: number|string, "cmd": "ps"|"pstree"|"snapshot"|"where"|"cancel"|"ping", "task"?: string,
+ * `{"id"?: number|string, "cmd": "ps"|"pstree"|"snapshot"|"where"|"cancel"|"record"|"ping", "task"?: string,
  * "reason"?: string, "from"?: "cli"|"ui", "options"?: {"expand"?: boolean, "stacks"?: boolean, "force"?: boolean,
- * "maxHeapMB"?: number}}`; the answer is one JSON line, `{"id", "ok": true, "result"}` or
+ * "maxHeapMB"?: number, "action"?: "status"|"start"|"read"|"stop", "capacity"?: number, "after"?: number,
+ * "leaseMs"?: number}}`; the answer is one JSON line, `{"id", "ok": true, "result"}` or
  * `{"id", "ok": false, "error": {"code", "message"}}`. `snapshot` with `stacks: true` also finds
  * where every task is suspended (a bounded, reported stop of the process; `force` and `maxHeapMB`
  * as for `captureSnapshot`); it is answered only through the asynchronous entry (`call`).
+ * `record` drives the flight recorder (record-command.ts): `status`, `start` (with `capacity`, and a
+ * `leaseMs` after which it switches itself off), `read` (a Recording, the events after `after`
+ * only, or `null` when it is off) and `stop` (the last Recording, or `null`).
  * Nothing is ever evaluated; the handler never throws.
  */
 import { allTasks } from '../core/index.js';
 import { cancelOnBehalf, now, toEpoch } from '../core/internal.js';
 import { formatTaskDetail } from './format-detail.js';
+import { recordCommand, type RecordAction, type RecordRequest } from './record-command.js';
 import { formatTable } from './format-table.js';
 import { formatTree } from './format-tree.js';
 import type { FinishedInfo, TaskInfo } from './schema.js';
@@ -42,7 +47,7 @@ export type AgentErrorCode =
   | 'STACKS_FAILED';
 
 /** The commands the agent answers. */
-export type AgentCommand = 'ps' | 'pstree' | 'snapshot' | 'where' | 'cancel' | 'ping';
+export type AgentCommand = 'ps' | 'pstree' | 'snapshot' | 'where' | 'cancel' | 'record' | 'ping';
 
 /** What `where` answers: a live task (`task`) or, when it has finished already, its history entry. */
 export interface WhereResult {
@@ -90,7 +95,7 @@ class RequestError extends Error {
   }
 }
 
-const COMMANDS: ReadonlySet<string> = new Set<AgentCommand>(['ps', 'pstree', 'snapshot', 'where', 'cancel', 'ping']);
+const COMMANDS: ReadonlySet<string> = new Set<AgentCommand>(['ps', 'pstree', 'snapshot', 'where', 'cancel', 'record', 'ping']);
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -154,6 +159,29 @@ function cancelTask(id: string, reason: string | undefined, from: 'cli' | 'ui'):
   return { cancelled: task.id, path: task.path, at };
 }
 
+const RECORD_ACTIONS: readonly RecordAction[] = ['status', 'start', 'read', 'stop'];
+
+function recordRequest(options: Record<string, unknown> | undefined): RecordRequest {
+  const action = options?.['action'];
+  if (typeof action !== 'string' || !RECORD_ACTIONS.includes(action as RecordAction)) {
+    throw new RequestError('BAD_REQUEST', `"options.action" of "record" must be one of ${RECORD_ACTIONS.join(', ')}, got ${describe(action)}`);
+  }
+  const integer = (key: string, min: number, max: number): number | undefined => {
+    const value = options?.[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new RequestError('BAD_REQUEST', `"options.${key}" must be an integer from ${min} to ${max}, got ${describe(value)}`);
+    }
+    return value;
+  };
+  return {
+    action: action as RecordAction,
+    capacity: integer('capacity', 16, 10_000_000),
+    after: integer('after', -1, Number.MAX_SAFE_INTEGER),
+    leaseMs: integer('leaseMs', 1, 2_147_483_647),
+  };
+}
+
 function snapshotOptions(options: Record<string, unknown> | undefined): SnapshotOptions {
   const out: { stacks?: boolean; force?: boolean; maxHeapBytes?: number } = {};
   for (const key of ['stacks', 'force'] as const) {
@@ -210,6 +238,8 @@ function execute(request: Record<string, unknown>, async: boolean): unknown {
       return whereResult(stringField(request, 'task', true) as string);
     case 'cancel':
       return cancelTask(stringField(request, 'task', true) as string, stringField(request, 'reason', false), requester(request));
+    case 'record':
+      return recordCommand(recordRequest(options as Record<string, unknown> | undefined));
   }
 }
 

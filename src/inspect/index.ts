@@ -1,6 +1,7 @@
 // tasktree/inspect: reads the core's registry and renders it. Data first (captureSnapshot,
-// captureCallGraph), pure functions of it (filterSnapshot; the renderers formatTree, formatTable,
-// formatCallGraph, formatTaskDetail), then the thin I/O: printCallGraph, the dump signal, the monitor socket.
+// captureCallGraph, and the flight recorder's Recording: what every task did), pure functions of
+// it (filterSnapshot; the renderers formatTree, formatTable, formatCallGraph, formatTaskDetail),
+// then the thin I/O: printCallGraph, the dump signal, the monitor socket.
 // The published types use Node's (NodeJS.Signals, AbortSignal): they say so, for compilers whose
 // default `types` is empty (TypeScript 7). A TypeScript project installs @types/node.
 /// <reference types="node" preserve="true" />
@@ -18,6 +19,8 @@ export type {
   StackReason,
 } from './schema.js';
 export { captureSnapshot, type SnapshotOptions } from './snapshot.js';
+export { startRecording, stopRecording, readRecording, isRecording, type RecordingOptions } from './recorder.js';
+export type { Recording, RecordedEvent, RecordedEventBase, RecordedEventType, RecordedTask, RecordedWait, InitialTask } from './recording-schema.js';
 export { StacksRefusedError, type StacksOptions } from './stacks/capture.js';
 export {
   captureCallGraph,

@@ -4,7 +4,8 @@
  * is shared by the Node side and the browser side and emits no code.
  *
  * `GET /api/state?after=REVISION[&timeline=1]` answers with a {@link UiState} once the state is
- * newer than `REVISION` (long poll, at most ≈20 s, then the same revision again).
+ * newer than `REVISION` (long poll, at most ≈20 s, then the same revision again). Replaying a
+ * recording (`tasktree ui --open FILE`), `&at=EPOCH_MS` asks for the state at that time, at once.
  */
 import type { CancelInfo, CancelOrigin, FinishedInfo, Snapshot, StackFrame, StackReason, TaskInfo } from '../inspect/schema.js';
 
@@ -26,6 +27,8 @@ export type TargetStatusKind =
   | 'not-answering'
   /** The process is gone; the page keeps its last snapshot. */
   | 'exited'
+  /** No process: a flight recording replayed (`tasktree ui --open FILE`). */
+  | 'replay'
   /** The target answered with an error, or the connection failed for another reason. */
   | 'error';
 
@@ -117,6 +120,21 @@ export interface Timeline {
   readonly omitted: number;
 }
 
+/** What is replayed (`tasktree ui --open FILE`): the recording's span, and the time shown. */
+export interface ReplayInfo {
+  /** The file, as given. */
+  readonly file: string;
+  /** Epoch ms: the first and last times the slider reaches (complete events from `start` on). */
+  readonly start: number;
+  readonly end: number;
+  /** Epoch ms: the time the state shows. */
+  readonly at: number;
+  readonly events: number;
+  /** Events the recorder's ring dropped before the recording was read (the oldest). */
+  readonly dropped: number;
+  readonly reason: 'read' | 'stop' | 'crash';
+}
+
 /** Everything the page shows, in one JSON document. */
 export interface UiState {
   readonly uiFormatVersion: UiFormatVersion;
@@ -135,6 +153,8 @@ export interface UiState {
   /** Only when asked for (`timeline=1`). */
   readonly timeline: Timeline | null;
   readonly stats: PollStats | null;
+  /** Set when a recording is replayed (no process is read); `null` live. */
+  readonly replay: ReplayInfo | null;
 }
 
 /** What `POST /api/cancel` takes. */

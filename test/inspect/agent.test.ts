@@ -246,3 +246,58 @@ describe('installAgent', () => {
     }
   });
 });
+
+describe('the agent’s record command', () => {
+  const record = (options: unknown): { ok: boolean; result?: any; error?: { code: string; message: string } } =>
+    JSON.parse(handleRequest(JSON.stringify({ id: 1, cmd: 'record', options })));
+
+  it('switches the flight recorder on, reads it whole or from a number on, and switches it off with the last recording', async () => {
+    assert.deepEqual(record({ action: 'status' }).result, { recording: false, capacity: 0, recorded: 0 });
+    assert.equal(record({ action: 'read' }).result, null, 'nothing to read while it is off');
+    assert.deepEqual(record({ action: 'start', capacity: 64 }).result, { recording: true, capacity: 64, recorded: 0, started: true });
+    assert.equal(record({ action: 'start' }).result.started, false, 'on already: left as it was');
+    await run(async () => {
+      await spawn('job', async () => {});
+    });
+    const all = record({ action: 'read' }).result;
+    assert.equal(all.recordingVersion, 1);
+    // main: spawn, start, wait, resume, settle; job: spawn, start, settle.
+    assert.equal(all.events.length, 8);
+    const later = record({ action: 'read', after: 5 }).result;
+    assert.deepEqual(later.events.map((e: { seq: number }) => e.seq), [6, 7]);
+    const last = record({ action: 'stop' }).result;
+    assert.equal(last.reason, 'stop');
+    assert.equal(record({ action: 'status' }).result.recording, false);
+    assert.equal(record({ action: 'stop' }).result, null);
+  });
+
+  it('reads the whole recording, with the tasks alive when it began, when no number is given', async () => {
+    await run(async () => {
+      const gate = latch();
+      const waiter = spawn('waiter', (task) => task.waitFor(gate.promise, 'gate'));
+      await sleep(1);
+      record({ action: 'start' });
+      gate.release();
+      await waiter;
+      const whole = record({ action: 'read' }).result;
+      assert.deepEqual(whole.initial.find((t: { id: string }) => t.id === waiter.id)?.waitingOn?.label, 'gate');
+      assert.deepEqual(record({ action: 'read', after: 0 }).result.initial, [], 'a reader that follows it gets only what is new');
+    });
+    record({ action: 'stop' });
+  });
+
+  it('switches itself off once a start’s lease runs out', async () => {
+    record({ action: 'start', leaseMs: 20 });
+    const deadline = Date.now() + 5000;
+    while (record({ action: 'status' }).result.recording && Date.now() < deadline) await sleep(10);
+    assert.equal(record({ action: 'status' }).result.recording, false);
+  });
+
+  it('says what is wrong with a bad request', () => {
+    assert.deepEqual(record({ action: 'rewind' }).error, { code: 'BAD_REQUEST', message: '"options.action" of "record" must be one of status, start, read, stop, got "rewind" (string)' });
+    assert.deepEqual(record(undefined).error?.code, 'BAD_REQUEST');
+    assert.match(record({ action: 'start', capacity: 3 }).error?.message ?? '', /^"options\.capacity" must be an integer from 16 to 10000000, got 3 \(number\)$/);
+    assert.match(record({ action: 'read', after: 'x' }).error?.message ?? '', /^"options\.after" must be an integer/);
+    assert.equal(record({ action: 'status' }).result.recording, false, 'a refused start switched nothing on');
+  });
+});

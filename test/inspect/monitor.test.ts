@@ -144,7 +144,7 @@ describe('the monitor', () => {
     const unknown = await ask(path, { id: 4, cmd: 'eval', code: 'process.exit()' });
     assert.deepEqual(unknown.error, {
       code: 'UNKNOWN_COMMAND',
-      message: 'unknown command "eval"; expected one of ps, pstree, snapshot, where, cancel, ping',
+      message: 'unknown command "eval"; expected one of ps, pstree, snapshot, where, cancel, record, ping',
     });
     assert.equal(unknown.id, 4);
     assert.equal((await ask(path, [1, 2])).error?.code, 'BAD_REQUEST');

@@ -13,6 +13,8 @@ export interface UiCommand extends Connection {
   readonly host: string;
   readonly open: boolean;
   readonly intervalMs: number;
+  /** `--open FILE`: replay this flight recording instead of reading a process (`pid` is then 0). */
+  readonly replay: string | null;
 }
 
 export const UI_DEFAULT_HOST = '127.0.0.1';
@@ -51,5 +53,6 @@ export function uiCommand(connection: Connection, value: (option: string) => str
     host,
     open: !flags.has('--no-open'),
     intervalMs: interval === undefined ? UI_DEFAULT_INTERVAL_MS : integer('--interval', interval, 100, 3_600_000),
+    replay: null,
   };
 }

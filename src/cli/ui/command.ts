@@ -10,6 +10,7 @@ import { loadAssets } from './assets.js';
 import { openBrowser } from './open-browser.js';
 import { isLoopback, newToken } from './security.js';
 import { startUiServer } from './server.js';
+import { ReplaySession, loadRecording } from './replay-session.js';
 import { UiSession } from './session.js';
 
 /** Where `tasktree ui` writes its notes (stderr in the CLI). */
@@ -17,7 +18,8 @@ export type Notes = (message: string) => void;
 
 export async function runUi(command: UiCommand, out: Output, note: Notes = (m) => process.stderr.write(`tasktree ui: ${m}\n`)): Promise<void> {
   const assets = loadAssets();
-  const session = new UiSession({ connection: command, intervalMs: command.intervalMs });
+  const replay = command.replay === null ? null : new ReplaySession(loadRecording(command.replay), command.replay);
+  const session = replay ?? new UiSession({ connection: command, intervalMs: command.intervalMs });
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let signals = 0;
@@ -41,8 +43,10 @@ export async function runUi(command: UiCommand, out: Output, note: Notes = (m) =
           'can see every task and cancel them, over plain HTTP (unencrypted)',
       );
     }
-    const status = session.reader.status();
-    note(`${status.message}; Ctrl-C to stop`);
+    if (session instanceof ReplaySession) {
+      const state = session.state(Number.POSITIVE_INFINITY, false);
+      note(`replaying ${state.target.message}: ${state.replay?.events ?? 0} events; Ctrl-C to stop`);
+    } else note(`${session.reader.status().message}; Ctrl-C to stop`);
     if (command.open) openBrowser(server.url, note);
     await stopped;
     await session.stop();

@@ -21,7 +21,14 @@ export interface UiServerOptions {
   readonly port: number;
   readonly token: string;
   readonly assets: ReadonlyMap<string, Asset>;
-  readonly session: Pick<UiSession, 'stateAfter' | 'cancel'>;
+  readonly session: UiStateSource;
+}
+
+/** What the server serves: a live session, or a recording replayed. */
+export interface UiStateSource {
+  /** The state as JSON once its revision is past `after`; `at` (epoch ms): the time a replay shows. */
+  stateAfter(after: number, withTimeline: boolean, aborted: AbortSignal, at?: number): Promise<string>;
+  cancel: UiSession['cancel'];
 }
 
 export interface UiServer {
@@ -94,7 +101,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, served: ServedA
     const after = Number(url.searchParams.get('after') ?? '-1');
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
-    const json = await options.session.stateAfter(Number.isFinite(after) ? after : -1, url.searchParams.get('timeline') === '1', aborted.signal);
+    const atText = url.searchParams.get('at');
+    const at = atText === null || atText === '' ? undefined : Number(atText);
+    const json = await options.session.stateAfter(
+      Number.isFinite(after) ? after : -1,
+      url.searchParams.get('timeline') === '1',
+      aborted.signal,
+      at !== undefined && Number.isFinite(at) ? at : undefined,
+    );
     if (!res.destroyed) send(res, 200, 'application/json; charset=utf-8', json);
     return;
   }

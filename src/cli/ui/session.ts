@@ -13,6 +13,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { CancelActions } from './actions.js';
 import { SnapshotEvents } from './snapshot-events.js';
 import { TargetReader } from './target-reader.js';
+import { Replay } from './replay.js';
 import { Timeline } from './timeline.js';
 
 /** How long a page's request for the next state waits at most (ms). */
@@ -28,7 +29,7 @@ export interface SessionOptions {
 
 /** What a cancel request answers: an HTTP status and a body. */
 export interface CancelOutcome {
-  readonly status: 200 | 404 | 502 | 503;
+  readonly status: 200 | 404 | 409 | 502 | 503;
   readonly action: CancelAction;
 }
 
@@ -65,7 +66,19 @@ export class UiSession {
     if (snapshot !== null && snapshot !== this.lastSnapshot) {
       this.lastSnapshot = snapshot;
       this.timeline.observing(snapshot.capturedAt);
-      this.timeline.apply(this.events.next(snapshot));
+      const fromSnapshots = this.events.next(snapshot);
+      const recorded = this.reader.recorded;
+      if (recorded === null) {
+        this.timeline.setSource('snapshots');
+        this.timeline.apply(fromSnapshots);
+      } else {
+        // The target's recorder is on: its events are exact, and show the tasks that came and went
+        // between two reads. The snapshots still bring in the tasks seen for the first time.
+        this.timeline.setSource('recorder');
+        this.timeline.apply(new Replay(recorded).lifecycleEvents());
+        const fresh = new Set(fromSnapshots.filter((e) => e.type === 'spawn' && !this.timeline.has(e.id)).map((e) => e.id));
+        this.timeline.apply(fromSnapshots.filter((e) => fresh.has(e.id)));
+      }
       this.actions.update(snapshot);
       this.deadlocks = findCycles(snapshot.tasks, indexTasks(snapshot));
     }
@@ -125,6 +138,7 @@ export class UiSession {
       actions: this.actions.all(),
       timeline: withTimeline && snapshot !== null ? this.timeline.view(snapshot.capturedAt) : null,
       stats: snapshot === null ? null : { fetchMs: round(this.reader.fetchMs), serializeMs: round(this.serializeMs), stateBytes: this.stateBytes },
+      replay: null,
     };
   }
 

@@ -4,10 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { CancelResult } from '../../inspect/agent.js';
+import type { Recording } from '../../inspect/recording-schema.js';
 import type { Snapshot } from '../../inspect/schema.js';
 import type { TargetStatus, TargetStatusKind } from '../../ui/protocol.js';
 import type { Connection } from '../args.js';
-import { AgentClient } from '../client.js';
+import { AgentClient, AgentError } from '../client.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { ConnectionLost } from '../connection-lost.js';
 
@@ -43,6 +44,14 @@ export class TargetReader {
   /** The latest snapshot, and how long its request took (ms). */
   snapshot: Snapshot | null = null;
   fetchMs = 0;
+  /**
+   * The flight recorder's events since the previous read, when the target's recorder is on (read
+   * right after each snapshot); `null` when it is off, or the target's tasktree has none.
+   */
+  recorded: Recording | null = null;
+  /** The number of the last recorder event read; -1: read them all next time. */
+  private recordedUpTo = -1;
+  private recorderKnown = true;
 
   constructor(private readonly options: TargetReaderOptions) {
     this.message = `connecting to pid ${options.connection.pid}…`;
@@ -130,6 +139,7 @@ export class TargetReader {
       this.pendingSince = null;
       if (this.stopped) return null;
       this.snapshot = snapshot;
+      this.recorded = await this.readRecorder(this.client);
       this.lastAnswerAt = Date.now();
       this.setStatus('live', `reading pid ${this.pid} through ${TRANSPORT_NAMES[this.transport]} every ${this.options.intervalMs} ms`);
       return null;
@@ -140,6 +150,32 @@ export class TargetReader {
     } finally {
       if (!this.stopped) this.options.onChange();
     }
+  }
+
+  /** The recorder's new events, if it is on (an agent without one is asked once). */
+  private async readRecorder(client: AgentClient): Promise<Recording | null> {
+    if (!this.recorderKnown) return null;
+    let batch: Recording | null;
+    try {
+      batch = (await client.call('record', { options: { action: 'read', after: this.recordedUpTo } })) as Recording | null;
+    } catch (error) {
+      if (error instanceof AgentError && error.code === 'UNKNOWN_COMMAND') {
+        this.recorderKnown = false;
+        return null;
+      }
+      throw error;
+    }
+    if (batch === null || batch.recordingVersion !== 1) {
+      this.recordedUpTo = -1;
+      return null;
+    }
+    // Switched off and on again since: its numbers start afresh.
+    if (batch.recorded - 1 < this.recordedUpTo) {
+      this.recordedUpTo = -1;
+      return null;
+    }
+    this.recordedUpTo = batch.recorded - 1;
+    return batch;
   }
 
   private async failed(error: unknown): Promise<void> {

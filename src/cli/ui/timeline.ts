@@ -1,7 +1,7 @@
 /**
  * The timeline of `tasktree ui`: one lane per task over the last minute, built from lifecycle
- * events. Today the events come from successive snapshots (snapshot-events.ts); a flight
- * recorder in the target would feed the same `apply()` with exact ones.
+ * events: from successive snapshots (snapshot-events.ts), or — while the target's flight recorder
+ * is on — the recorder's own, exact ones (replay.ts turns a recording into these events).
  */
 import type { FinishedInfo } from '../../inspect/schema.js';
 import type { Lane, Span, Timeline as TimelineView } from '../../ui/protocol.js';
@@ -61,7 +61,7 @@ export class Timeline {
   private readonly windowMs: number;
   private readonly maxLanes: number;
   private readonly maxSpans: number;
-  private readonly source: TimelineView['source'];
+  private source: TimelineView['source'];
   private readonly resolutionMs: number;
   private observedSince: number | null = null;
 
@@ -71,6 +71,11 @@ export class Timeline {
     this.maxSpans = options.maxSpans ?? 100;
     this.source = options.source ?? 'snapshots';
     this.resolutionMs = options.resolutionMs;
+  }
+
+  /** Says where the events come from now (a flight recorder's are exact). */
+  setSource(source: TimelineView['source']): void {
+    this.source = source;
   }
 
   /** Whether a lane exists for `id` (live, or settled within the window). */

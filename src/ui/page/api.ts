@@ -8,11 +8,14 @@ import type { CancelAction, ErrorAnswer, UiState } from '../protocol.js';
 /** Thrown when the server cannot be reached, or answers something unexpected. */
 export class ServerGone extends Error {}
 
-/** Waits for the state after `revision` (the server holds the request until it changes). */
-export async function fetchState(revision: number, timeline: boolean, signal: AbortSignal): Promise<UiState> {
+/**
+ * Waits for the state after `revision` (the server holds the request until it changes); replaying
+ * a recording, `at` asks for the state at that time (epoch ms), answered at once.
+ */
+export async function fetchState(revision: number, timeline: boolean, signal: AbortSignal, at: number | null = null): Promise<UiState> {
   let res: Response;
   try {
-    res = await fetch(`/api/state?after=${revision}${timeline ? '&timeline=1' : ''}`, { signal, cache: 'no-store' });
+    res = await fetch(`/api/state?after=${revision}${timeline ? '&timeline=1' : ''}${at === null ? '' : `&at=${at}`}`, { signal, cache: 'no-store' });
   } catch (error) {
     if (signal.aborted) throw error;
     throw new ServerGone('tasktree ui does not answer (was it stopped?)');

@@ -309,7 +309,8 @@ export class DetailView {
   }
 
   private renderCancel(ctx: Context, live: PageTask | undefined): void {
-    setHidden(this.cancel, live === undefined);
+    // A recording replayed has no process to cancel in.
+    setHidden(this.cancel, live === undefined || ctx.state.replay !== null);
     const reachable = ctx.state.target.status === 'live';
     this.button.disabled = this.sending || !reachable;
     setAttr(this.button, 'title', reachable ? null : 'the process cannot be reached now');

@@ -16,6 +16,7 @@ import { byId, setAttr, setHidden, setText } from './dom.js';
 import { StatusView } from './status-view.js';
 import { TableView } from './table-view.js';
 import { TimelineView } from './timeline-view.js';
+import { ReplayBar } from './replay-bar.js';
 import { TreeView } from './tree-view.js';
 
 type Tab = 'tree' | 'table' | 'finished' | 'timeline';
@@ -100,6 +101,7 @@ const finished = new TableView<FinishedInfo, FinishedColumn>({
 
 const timeline = new TimelineView(actions);
 const detail = new DetailView(actions);
+const replay = new ReplayBar(() => refetchNow());
 
 function renderAll(): void {
   if (state === null) return;
@@ -111,6 +113,7 @@ function renderAll(): void {
   else timeline.render(ctx);
   detail.render(ctx);
   status.render(state, lastApplyMs);
+  replay.render(state);
   lastApplyMs = performance.now() - started;
   const root = document.documentElement;
   root.dataset['revision'] = String(state.revision);
@@ -141,10 +144,13 @@ for (const form of document.querySelectorAll('form.filters')) form.addEventListe
 
 let revision = -1;
 let inFlight: AbortController | null = null;
+/** Replaying a recording: the loop waits for the reader to move the slider (or change tab). */
+let replayWake: (() => void) | null = null;
 
 function refetchNow(): void {
   revision = -1;
   inFlight?.abort();
+  replayWake?.();
 }
 
 function pause(ms: number): Promise<void> {
@@ -156,10 +162,13 @@ async function follow(): Promise<void> {
     const controller = new AbortController();
     inFlight = controller;
     try {
-      const next = await fetchState(revision, tab === 'timeline', controller.signal);
+      const next = await fetchState(revision, tab === 'timeline', controller.signal, replay.at);
       revision = next.revision;
       state = next;
       renderAll();
+      // A recording does not change: the next request is for another time, or another tab.
+      if (next.replay !== null) await new Promise<void>((resolve) => (replayWake = resolve));
+      replayWake = null;
     } catch (error) {
       if (controller.signal.aborted) continue;
       status.serverGone(error instanceof ServerGone ? error.message : String(error));

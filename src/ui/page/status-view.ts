@@ -12,6 +12,7 @@ const STATUS_WORDS = {
   'not-answering': 'not answering',
   exited: 'exited',
   error: 'error',
+  replay: 'recording',
 } as const;
 
 export class StatusView {
@@ -31,7 +32,7 @@ export class StatusView {
     const slow = target.status === 'live' && target.pendingForMs !== null && target.pendingForMs > state.intervalMs * 1.5 ? ` · waiting ${formatDuration(target.pendingForMs)}` : '';
     setText(this.statusText, `${STATUS_WORDS[target.status]}${via}${slow}`);
     setAttr(this.status, 'title', target.message);
-    const problem = target.status !== 'live' && target.status !== 'connecting';
+    const problem = target.status !== 'live' && target.status !== 'connecting' && target.status !== 'replay';
     setHidden(this.banner, !problem);
     if (problem) {
       const since =
@@ -45,6 +46,10 @@ export class StatusView {
     setText(this.counts.table, String(tasks));
     setText(this.counts.finished, String(snapshot?.finished.length ?? 0));
     const stats = state.stats;
+    if (state.replay !== null) {
+      setText(this.foot, `${target.message} · served by tasktree ui, nothing from the network`);
+      return;
+    }
     setText(
       this.foot,
       [

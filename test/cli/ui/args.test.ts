@@ -22,6 +22,7 @@ describe('tasktree ui arguments', () => {
       host: '127.0.0.1',
       open: true,
       intervalMs: 1000,
+      replay: null,
     });
   });
 
@@ -35,7 +36,26 @@ describe('tasktree ui arguments', () => {
       host: '0.0.0.0',
       open: false,
       intervalMs: 250,
+      replay: null,
     });
+  });
+
+  it('replays a recording with --open FILE, without a PID', () => {
+    assert.deepEqual(parseArgs(['ui', '--open', 'run.json', '--no-open', '--port', '8123']), {
+      kind: 'ui',
+      pid: 0,
+      transport: null,
+      timeoutMs: 5000,
+      port: 8123,
+      host: '127.0.0.1',
+      open: false,
+      intervalMs: 1000,
+      replay: 'run.json',
+    });
+    usageError(['ui', '42', '--open', 'run.json'], /ui --open FILE replays a recording and reads no process: unexpected argument "42"/);
+    usageError(['ui', '--open', 'run.json', '--transport', 'socket'], /ui --open FILE does not take --transport: it reads no process/);
+    usageError(['ui', '--open', ''], /--open expects a recording file/);
+    usageError(['ps', '1', '--open', 'run.json'], /ps does not take --open/);
   });
 
   it('takes --help and --version like every command, and its options only for ui', () => {
@@ -59,6 +79,6 @@ describe('tasktree ui arguments', () => {
   });
 
   it('is listed among the commands when the command is unknown', () => {
-    usageError(['uii', '1'], /expected ps, pstree, where, cancel, watch or ui/);
+    usageError(['uii', '1'], /expected ps, pstree, where, cancel, watch, record or ui/);
   });
 });

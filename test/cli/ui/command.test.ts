@@ -6,8 +6,8 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CancelAction } from '../../../src/ui/protocol.js';
-import { freePort, killAll, privateRuntimeDir, removeDir, runCli, waitUntil } from '../helpers.js';
+import type { CancelAction, UiState } from '../../../src/ui/protocol.js';
+import { freePort, killAll, privateRuntimeDir, removeDir, runCli, startFixture, waitUntil } from '../helpers.js';
 import type { Child } from '../helpers.js';
 import { bearer, http, startTarget, startUi, state, stateWhere, tell } from './helpers.js';
 import type { Ready, Ui } from './helpers.js';
@@ -328,5 +328,36 @@ describe('tasktree ui beyond loopback', () => {
     assert.equal((await http(ui, '/api/state', { headers: { ...bearer(ui), host: 'rebind.example' } })).status, 403);
     ui.child.process.kill('SIGINT');
     assert.equal((await ui.child.exited).code, 0);
+  });
+});
+
+describe('tasktree ui’s timeline and the target’s flight recorder', () => {
+  /** A lane of a short job that shows its 1 ms sleep: only exact events can draw that. */
+  async function timelineWhere(ui: Ui, what: string, predicate: (s: UiState) => boolean): Promise<UiState> {
+    const deadline = Date.now() + 20_000;
+    let current = await state(ui, -1, true);
+    while (!predicate(current)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}; timeline: ${JSON.stringify(current.timeline)?.slice(0, 2000)}`);
+      current = await state(ui, current.revision, true);
+    }
+    return current;
+  }
+
+  function sleptJob(s: UiState): boolean {
+    return (s.timeline?.lanes ?? []).some((lane) => /^job#\d+$/.test(lane.name) && lane.outcome === 'fulfilled' && lane.spans.some(([kind, , , label]) => kind === 'waiting' && label === 'sleep 1 ms'));
+  }
+
+  it('is fed by the recorder’s events while it is on, so tasks that come and go between two reads show what they did', async () => {
+    const target = await startFixture('record-target', { args: ['--monitor', '--record'], env });
+    const ui = await startUi([String(target.pid), '--no-open', '--interval', '500'], env);
+    const s = await timelineWhere(ui, 'a job lane from the recorder', (x) => x.timeline?.source === 'recorder' && sleptJob(x));
+    assert.equal(s.timeline?.source, 'recorder');
+  });
+
+  it('is read from snapshots when the target’s recorder is off', async () => {
+    const target = await startFixture('record-target', { args: ['--monitor'], env });
+    const ui = await startUi([String(target.pid), '--no-open', '--interval', '200'], env);
+    const s = await timelineWhere(ui, 'a timeline with finished jobs', (x) => (x.timeline?.lanes ?? []).filter((lane) => lane.outcome === 'fulfilled').length >= 3);
+    assert.equal(s.timeline?.source, 'snapshots');
   });
 });
