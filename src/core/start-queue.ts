@@ -15,7 +15,7 @@ import { hooks as importedHooks } from './hooks.js';
 import { settleTask } from './settle.js';
 import type { Task, TaskFunction } from './task.js';
 import { bodyEnded as importedBodyEnded } from './task-end.js';
-import { CANCELLED, RUNNING, cancelOf as importedCancelOf } from './task-state.js';
+import { CANCELLED, RUNNING, STATE, cancelOf as importedCancelOf } from './task-state.js';
 import { closeRun, openRun } from './time.js';
 import { callFunction as importedCallFunction } from './tracing.js';
 
@@ -79,7 +79,7 @@ function drainRunQueue(): void {
 }
 
 function startTask(task: Task): void {
-  if (task._state !== RUNNING) return;
+  if ((task._state & STATE) !== RUNNING) return;
   const cancel = cancelOf(task);
   if (cancel !== undefined) {
     // Cancelled before it started: its function never runs.
