@@ -68,7 +68,7 @@ function drainRunQueue(): void {
       const context = runQueue[runHead + 1] as AsyncResource;
       runQueue[runHead] = runQueue[runHead + 1] = undefined as unknown as Task;
       runHead += 2;
-      context.runInAsyncScope(startTask, undefined, task);
+      context.runInAsyncScope(startTask, task);
     }
     runQueue = [];
     runHead = 0;
@@ -78,7 +78,10 @@ function drainRunQueue(): void {
   }
 }
 
-function startTask(task: Task): void {
+// Called with the task as `this`: runInAsyncScope passes on its arguments after `thisArg` as an
+// array made for the call, and there are none.
+function startTask(this: Task): void {
+  const task = this;
   if ((task._state & STATE) !== RUNNING) return;
   const cancel = cancelOf(task);
   if (cancel !== undefined) {
