@@ -37,7 +37,7 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   }
   task._group._childSettled(task);
   recordFinished(task);
-  if (extra !== undefined && (extra.tracer !== undefined || extra.traced !== undefined)) traceSettled(task, extra, state, result);
+  if (extra !== undefined && extra.rare !== undefined) traceSettled(task, extra, state, result);
   if (isObserved('settle')) emit('settle', task);
 }
 

@@ -33,7 +33,10 @@ export const SCOPE_CLOSED = 32;
 
 /**
  * @internal What most tasks never need, created on first use. A class, so that every task's extra
- * data has one shape (the fields are read on hot paths: settle, cancel, await).
+ * data has one shape (the fields are read on hot paths: settle, cancel, await). What only the outer
+ * layers set (attributes, debug sites, tracers) is one level further down, in {@link TaskRare}: a
+ * task whose extra data is only its signal or its cancellation (a cancellation storm's 10,000) does
+ * not carry those fields.
  */
 export class TaskExtra {
   /** Set once cancellation is requested. */
@@ -50,6 +53,43 @@ export class TaskExtra {
   awaiters: Wait | Wait[] | undefined = undefined;
   /** This task's own pending interruptible waits. */
   _waits: Wait | Wait[] | undefined = undefined;
+  /** The fields below, created on the first write of one of them. */
+  rare: TaskRare | undefined = undefined;
+
+  get attributes(): TaskRare['attributes'] {
+    return this.rare?.attributes;
+  }
+  set attributes(value: TaskRare['attributes']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).attributes = value;
+  }
+  get createdSite(): TaskRare['createdSite'] {
+    return this.rare?.createdSite;
+  }
+  set createdSite(value: TaskRare['createdSite']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).createdSite = value;
+  }
+  get awaitSite(): TaskRare['awaitSite'] {
+    return this.rare?.awaitSite;
+  }
+  set awaitSite(value: TaskRare['awaitSite']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).awaitSite = value;
+  }
+  get tracer(): TaskRare['tracer'] {
+    return this.rare?.tracer;
+  }
+  set tracer(value: TaskRare['tracer']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).tracer = value;
+  }
+  get traced(): TaskRare['traced'] {
+    return this.rare?.traced;
+  }
+  set traced(value: TaskRare['traced']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).traced = value;
+  }
+}
+
+/** @internal What only the outer layers set on a task (read through TaskExtra's accessors). */
+export class TaskRare {
   attributes: Readonly<Record<string, string | number | boolean>> | undefined = undefined;
   /** Debug mode: the creation site (an object holding an unformatted stack). */
   createdSite: { stack?: string } | undefined = undefined;
