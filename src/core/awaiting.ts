@@ -7,7 +7,7 @@ import { hooks } from './hooks.js';
 import { addTaskWait, awaitTask } from './interrupt.js';
 import { taskOfScope as importedTaskOfScope } from './scope-kind.js';
 import type { Task } from './task.js';
-import { FULFILLED, RUNNING } from './task-state.js';
+import { FULFILLED, RUNNING, STATE } from './task-state.js';
 import { runToken, stamp } from './time.js';
 import { OpenWait, begun as importedBegun, isTaskWait as importedIsTaskWait } from './waits.js';
 
@@ -55,7 +55,7 @@ let batchWaiter: Task | undefined;
  */
 export function noteAwait(target: Task): typeof thenResult {
   const waiter = taskOfScope(storage.getStore());
-  if (waiter !== undefined && waiter._state <= RUNNING) {
+  if (waiter !== undefined && (waiter._state & STATE) <= RUNNING) {
     const prev = waiter._wt;
     if (waiter === batchWaiter && isTaskWait(prev)) {
       if (Array.isArray(prev)) prev.push(target);
@@ -106,7 +106,7 @@ function addOpenWait(waiter: Task, target: Task): void {
  */
 export function noteResult(target: Task): void {
   const waiter = taskOfScope(storage.getStore());
-  if (waiter === undefined || waiter._state > RUNNING || target._state > RUNNING) return;
+  if (waiter === undefined || (waiter._state & STATE) > RUNNING || (target._state & STATE) > RUNNING) return;
   addOpenWait(waiter, target);
   if (hooks.await !== undefined) hooks.await(waiter, target);
 }
@@ -135,15 +135,15 @@ function thenResult<T, R1, R2>(
   // what `then` returns. The task settles them itself: no promise of ours, no extra microtask.
   const resolve = onfulfilled as (value: unknown) => void;
   const reject = onrejected as (error: unknown) => void;
-  if (this._state > RUNNING) {
+  if ((this._state & STATE) > RUNNING) {
     // Already settled: nothing to wait for, so nothing to interrupt.
     if (byEngine) {
-      if (this._state === FULFILLED) resolve(this._slot);
+      if ((this._state & STATE) === FULFILLED) resolve(this._slot);
       else reject(this._slot);
       return undefined as unknown as Promise<R1 | R2>;
     }
     if (this._extra?.deferred !== undefined) return this.result().then(onfulfilled, onrejected);
-    const settled = this._state === FULFILLED ? Promise.resolve(this._slot as T) : Promise.reject(this._slot);
+    const settled = (this._state & STATE) === FULFILLED ? Promise.resolve(this._slot as T) : Promise.reject(this._slot);
     return settled.then(onfulfilled, onrejected);
   }
   const scope = storage.getStore();

@@ -14,7 +14,7 @@ import { TaskGroupClass } from './scope-kind.js';
 import { settleTask } from './settle.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { CANCELLED, QUEUED, RUNNING, cancelOf, extraOf, groupsOf } from './task-state.js';
+import { CANCELLED, QUEUED, RUNNING, STATE, cancelOf, extraOf, groupsOf } from './task-state.js';
 
 type Work = (Task | Task[] | TaskGroup | CancelledError)[];
 
@@ -68,7 +68,7 @@ function drain(work: Work): void {
     } else if (cancelOne(item, err, work)) (unstarted ??= []).push(item);
   }
   // Queued tasks never started: they settle now, without running.
-  if (unstarted !== undefined) for (const task of unstarted) if (task._state === QUEUED) settleTask(task, CANCELLED, cancelOf(task));
+  if (unstarted !== undefined) for (const task of unstarted) if ((task._state & STATE) === QUEUED) settleTask(task, CANCELLED, cancelOf(task));
 }
 
 /**
@@ -76,8 +76,8 @@ function drain(work: Work): void {
  * whether it is a queued task that never started (it settles once the work list is done).
  */
 function cancelOne(task: Task, err: CancelledError, work: Work): boolean {
-  if (task._state > RUNNING || cancelOf(task) !== undefined) return false;
-  const queued = task._state === QUEUED;
+  if ((task._state & STATE) > RUNNING || cancelOf(task) !== undefined) return false;
+  const queued = (task._state & STATE) === QUEUED;
   const extra = extraOf(task);
   extra.cancel = err;
   if (isObserved('cancel')) emit('cancel', task, err);

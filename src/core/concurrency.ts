@@ -11,7 +11,7 @@ import { taskOfScope } from './scope-kind.js';
 import { scheduleStart } from './start-queue.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { QUEUED, RUNNING, SLOT, type TaskExtra } from './task-state.js';
+import { QUEUED, RUNNING, SLOT, STATE, type TaskExtra } from './task-state.js';
 import { show } from './validate.js';
 import { BelowWait, beginWait, endWait } from './waits.js';
 
@@ -22,9 +22,8 @@ export function startQueued(group: TaskGroup): void {
   while (group._running < group._concurrency && x.queueHead < queue.length) {
     const task = queue[x.queueHead] as Task;
     queue[x.queueHead++] = undefined as unknown as Task;
-    if (task._state !== QUEUED) continue;
-    task._state = RUNNING;
-    task._flags |= SLOT;
+    if ((task._state & STATE) !== QUEUED) continue;
+    task._state = (task._state & ~STATE) | RUNNING | SLOT;
     group._running++;
     // Started in the context it was spawned in, not in that of the task that freed the slot.
     const extra = task._extra as TaskExtra;
@@ -50,7 +49,7 @@ export function whenBelow(group: TaskGroup, n: number): Promise<void> {
   const wait = interruptible(scope, done);
   // Shown as the waiter's wait on the group's tasks: any of them settling may end it.
   const waiter = taskOfScope(scope);
-  if (waiter === undefined || waiter._state > RUNNING) return wait;
+  if (waiter === undefined || (waiter._state & STATE) > RUNNING) return wait;
   const target = new BelowWait(group, n);
   const since = beginWait(waiter, target);
   if (hooks.await !== undefined) hooks.await(waiter, group);

@@ -6,7 +6,7 @@ import { storage } from './context.js';
 import { TaskGroupError, TimeoutError } from './errors.js';
 import { bodyFailed } from './failures.js';
 import type { TaskGroup } from './task-group.js';
-import { RUNNING } from './task-state.js';
+import { RUNNING, STATE } from './task-state.js';
 import { beginWait, endWait } from './waits.js';
 
 /** How many group bodies are starting synchronously, one inside the other, right now. */
@@ -44,7 +44,7 @@ export async function exitScope(group: TaskGroup): Promise<void> {
   const join = group._close();
   if (join === undefined) return;
   const owner = group.owner;
-  if (owner === undefined || owner._state > RUNNING) return join;
+  if (owner === undefined || (owner._state & STATE) > RUNNING) return join;
   const since = beginWait(owner, group);
   try {
     await join;

@@ -4,7 +4,7 @@ import { cancelTask } from './cancel.js';
 import { CancelledError, requested } from './errors.js';
 import type { Task } from './task.js';
 import { TaskGroup } from './task-group.js';
-import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
+import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, STATE, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
 import { BelowWait, OpenWait, isTaskWait } from './waits.js';
 
 export { hooks, runHooks, type RecordStep, type RunHookOptions, type RunHookSession } from './hooks.js';
@@ -44,7 +44,7 @@ export type RawWait =
 
 /** The task's current wait, or undefined. Waits on tasks that have settled since are dropped. */
 export function taskWait(task: Task): RawWait | undefined {
-  if (task._state === QUEUED) return { kind: 'queue', group: task._group, since: task._created };
+  if ((task._state & STATE) === QUEUED) return { kind: 'queue', group: task._group, since: task._created };
   const since = task._ws;
   const target = task._wt;
   if (target === undefined) return undefined;
@@ -102,10 +102,10 @@ const NONE: Task[] = [];
 export function awaitedTasks(task: Task): Task[] {
   const target = task._wt;
   if (target === undefined) return NONE;
-  if (target instanceof OpenWait) return target.tasks.filter((t) => t._state <= RUNNING);
+  if (target instanceof OpenWait) return target.tasks.filter((t) => (t._state & STATE) <= RUNNING);
   if (target instanceof BelowWait) return groupTasks(target.group);
   if (!isTaskWait(target)) return NONE;
-  return (Array.isArray(target) ? target : [target]).filter((t) => t._state <= RUNNING);
+  return (Array.isArray(target) ? target : [target]).filter((t) => (t._state & STATE) <= RUNNING);
 }
 
 /** The live tasks of `group`. */
@@ -120,7 +120,7 @@ function groupTasks(group: TaskGroup): Task[] {
  * of every group it owns (it settles once they have all closed).
  */
 function joinedTasks(task: Task, group: TaskGroup): Task[] {
-  if ((task._flags & SCOPE_CLOSED) === 0) return groupTasks(group);
+  if ((task._state & SCOPE_CLOSED) === 0) return groupTasks(group);
   const out: Task[] = [];
   for (let g = groupsOf(task); g !== undefined; g = g._nextG) out.push(...groupTasks(g));
   return out;
@@ -133,7 +133,7 @@ export function taskCreated(task: Task): number {
   return task._created;
 }
 export function taskSettled(task: Task): number {
-  return task._state > 1 ? task._ws : 0;
+  return (task._state & STATE) > RUNNING ? task._ws : 0;
 }
 export function taskCancellation(task: Task): CancelledError | undefined {
   return cancelOf(task);
@@ -149,10 +149,10 @@ export function taskExtraOf(task: Task): TaskExtra {
   return extraOf(task);
 }
 export function isFulfilled(task: Task): boolean {
-  return task._state === FULFILLED;
+  return (task._state & STATE) === FULFILLED;
 }
 export function isCancelled(task: Task): boolean {
-  return task._state === CANCELLED;
+  return (task._state & STATE) === CANCELLED;
 }
 
 /**
@@ -161,8 +161,8 @@ export function isCancelled(task: Task): boolean {
  * `joining` (its function has returned; it waits for its children).
  */
 export function taskPhase(task: Task): 'queued' | 'starting' | 'running' | 'joining' {
-  if (task._state === QUEUED) return 'queued';
-  if ((task._flags & SCOPE_CLOSED) !== 0) return 'joining';
+  if ((task._state & STATE) === QUEUED) return 'queued';
+  if ((task._state & SCOPE_CLOSED) !== 0) return 'joining';
   return typeof task._slot === 'function' ? 'starting' : 'running';
 }
 
@@ -177,6 +177,6 @@ export function taskPromise(task: Task): Promise<unknown> | undefined {
  * gave (`given`). Does nothing once the task has settled or was cancelled already.
  */
 export function cancelOnBehalf(task: Task, via: 'cli' | 'ui', given: string | undefined, reason: unknown): void {
-  if (task._state > RUNNING || cancelOf(task) !== undefined) return;
+  if ((task._state & STATE) > RUNNING || cancelOf(task) !== undefined) return;
   cancelTask(task, requested(new CancelledError({ kind: 'explicit', reason }), { via, given }));
 }

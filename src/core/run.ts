@@ -4,7 +4,7 @@ import { watchSignals, type SignalWatch } from './run-signals.js';
 import type { TaskFunction } from './task.js';
 import { TaskGroup } from './task-group.js';
 import { groupExtraOf } from './group-state.js';
-import { FULFILLED, REJECTED } from './task-state.js';
+import { FULFILLED, REJECTED, STATE } from './task-state.js';
 import { checkBoolean, checkFunction, checkName, checkOptions } from './validate.js';
 
 /** Options of {@link run}. */
@@ -130,11 +130,11 @@ export async function run<T>(main: TaskFunction<T>, options?: RunOptions): Promi
   // Cancelled by SIGINT/SIGTERM: the run ends the process (one line, 130 / 143), unless the
   // program opted out. A real error of the cleanup is printed, never lost.
   if (signals?.exitSignal !== undefined) {
-    const failure = root._state === REJECTED ? { error: root._slot } : root._state === FULFILLED ? hookError : undefined;
+    const failure = (root._state & STATE) === REJECTED ? { error: root._slot } : (root._state & STATE) === FULFILLED ? hookError : undefined;
     if (failure !== undefined) anchorAtCaller(failure.error, run);
     return signals.exit(failure);
   }
-  if (root._state !== FULFILLED) {
+  if ((root._state & STATE) !== FULFILLED) {
     anchorAtCaller(root._slot, run);
     throw root._slot;
   }

@@ -8,7 +8,7 @@ import { hooks } from './hooks.js';
 import { releaseAwaiters } from './interrupt.js';
 import { recordFinished } from './registry.js';
 import type { Task } from './task.js';
-import { CANCELLED, FULFILLED, cancelOf as importedCancelOf } from './task-state.js';
+import { CANCELLED, FULFILLED, STATE, cancelOf as importedCancelOf } from './task-state.js';
 import { stamp } from './time.js';
 import { traceSettled } from './tracing.js';
 
@@ -23,7 +23,7 @@ export function settleTask(task: Task, state: number, result: unknown): void {
     // inner scope's `parent-cancelled` error that the function let through).
     result = cancel ?? (result instanceof CancelledError ? result : new CancelledError({ kind: 'explicit', reason: result }));
   }
-  task._state = state;
+  task._state = (task._state & ~STATE) | state;
   task._slot = result;
   task._ws = stamp();
   task._wt = undefined;
@@ -39,12 +39,12 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   }
   task._group._childSettled(task);
   recordFinished(task);
-  if (extra !== undefined && (extra.tracer !== undefined || extra.traced !== undefined)) traceSettled(task, extra, state, result);
+  if (extra !== undefined && extra.rare !== undefined) traceSettled(task, extra, state, result);
   if (isObserved('settle')) emit('settle', task);
 }
 
 /** @internal Settles `d` (a task's `result()` promise) with the settled task's outcome. */
 export function settleDeferred(task: Task, d: Deferred<unknown>): void {
-  if (task._state === FULFILLED) d.resolve(task._slot);
+  if ((task._state & STATE) === FULFILLED) d.resolve(task._slot);
   else d.reject(task._slot);
 }

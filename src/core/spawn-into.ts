@@ -12,7 +12,7 @@ import { settleTask } from './settle.js';
 import { captureContext, scheduleStart } from './start-queue.js';
 import { Task, type NewTask, type SpawnOptions, type TaskFunction } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { CANCELLED, DAEMON, QUEUED, SLOT, extraOf } from './task-state.js';
+import { CANCELLED, DAEMON, QUEUED, SLOT, STATE, extraOf } from './task-state.js';
 import { checkFunction, checkName, checkOptions, show } from './validate.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
@@ -77,10 +77,10 @@ export function spawnInto<T>(group: TaskGroup, api: string, a: unknown, b: unkno
     settleTask(task, CANCELLED, group._cancel);
   } else if (group._running < group._concurrency) {
     group._running++;
-    task._flags |= SLOT;
+    task._state |= SLOT;
     scheduleStart(task, captureContext());
   } else {
-    task._state = QUEUED;
+    task._state = (task._state & ~STATE) | QUEUED;
     (groupExtraOf(group).queue ??= []).push(task);
     extraOf(task).context = captureContext();
   }

@@ -44,6 +44,6 @@ export function spawn<T>(a: string | TaskFunction<T>, b?: TaskFunction<T> | Spaw
 /** The task's own scope (where `spawn()` inside it goes), created on first use. */
 function ownScope(task: Task, api: string): TaskGroup {
   for (let g = groupsOf(task); g !== undefined; g = g._nextG) if (g._implicit) return g;
-  if ((task._flags & SCOPE_CLOSED) !== 0) throw new ScopeClosedError(task.name, api);
+  if ((task._state & SCOPE_CLOSED) !== 0) throw new ScopeClosedError(task.name, api);
   return TaskGroup._implicitFor(task);
 }

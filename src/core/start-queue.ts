@@ -15,7 +15,7 @@ import { hooks as importedHooks } from './hooks.js';
 import { settleTask } from './settle.js';
 import type { Task, TaskFunction } from './task.js';
 import { bodyEnded as importedBodyEnded } from './task-end.js';
-import { CANCELLED, RUNNING, cancelOf as importedCancelOf } from './task-state.js';
+import { CANCELLED, RUNNING, STATE, cancelOf as importedCancelOf } from './task-state.js';
 import { closeRun, openRun } from './time.js';
 import { callFunction as importedCallFunction } from './tracing.js';
 
@@ -68,7 +68,7 @@ function drainRunQueue(): void {
       const context = runQueue[runHead + 1] as AsyncResource;
       runQueue[runHead] = runQueue[runHead + 1] = undefined as unknown as Task;
       runHead += 2;
-      context.runInAsyncScope(startTask, undefined, task);
+      context.runInAsyncScope(startTask, task);
     }
     runQueue = [];
     runHead = 0;
@@ -78,8 +78,11 @@ function drainRunQueue(): void {
   }
 }
 
-function startTask(task: Task): void {
-  if (task._state !== RUNNING) return;
+// Called with the task as `this`: runInAsyncScope passes on its arguments after `thisArg` as an
+// array made for the call, and there are none.
+function startTask(this: Task): void {
+  const task = this;
+  if ((task._state & STATE) !== RUNNING) return;
   const cancel = cancelOf(task);
   if (cancel !== undefined) {
     // Cancelled before it started: its function never runs.

@@ -18,7 +18,7 @@ const cancelOf = importedCancelOf;
 
 /** @internal The task's function returned `value` (`ok`) or threw it. */
 export function bodyEnded(task: Task, ok: boolean, value: unknown): void {
-  task._flags |= SCOPE_CLOSED;
+  task._state |= SCOPE_CLOSED;
   const first = groupsOf(task);
   if (first === undefined) {
     settleTask(task, ok ? FULFILLED : isCancellation(value, cancelOf(task)) ? CANCELLED : REJECTED, value);

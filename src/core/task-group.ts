@@ -19,7 +19,7 @@ import { unlinkRoot } from './registry.js';
 import { registerTaskGroupClass, taskOfScope } from './scope-kind.js';
 import { spawnInto as importedSpawnInto } from './spawn-into.js';
 import type { SpawnOptions, Task, TaskFunction } from './task.js';
-import { DAEMON, REJECTED, RUNNING, SLOT } from './task-state.js';
+import { DAEMON, REJECTED, RUNNING, SLOT, STATE } from './task-state.js';
 import { stamp } from './time.js';
 import { checkConcurrency, checkFunction, checkMs, checkName, checkOptions, checkSignal } from './validate.js';
 
@@ -145,7 +145,7 @@ export class TaskGroup {
     this._concurrency = options?.concurrency === undefined ? Infinity : checkConcurrency(api, options.concurrency);
     this._created = stamp();
     const parent = this.owner;
-    if (parent !== undefined && parent._state <= RUNNING) linkToOwner(this, parent);
+    if (parent !== undefined && (parent._state & STATE) <= RUNNING) linkToOwner(this, parent);
     // Created in a group's body: nested in that group, so cancelling it (outside, failure,
     // timeout) reaches this one too, even when both belong to the same task.
     if (scope instanceof TaskGroup && scope._phase !== CLOSED) nestIn(this, scope);
@@ -301,12 +301,12 @@ export class TaskGroup {
     else next._prev = prev;
     task._prev = task._next = undefined;
     this._count--;
-    if ((task._flags & DAEMON) === 0) this._nonDaemon--;
-    if ((task._flags & SLOT) !== 0) {
+    if ((task._state & DAEMON) === 0) this._nonDaemon--;
+    if ((task._state & SLOT) !== 0) {
       this._running--;
       if (this._x?.queue !== undefined) startQueued(this);
     }
-    if (task._state === REJECTED) fail(this, { source: 'task', task, error: task._slot }, true);
+    if ((task._state & STATE) === REJECTED) fail(this, { source: 'task', task, error: task._slot }, true);
     if (this._count === 0 && this._rooted) {
       this._rooted = false;
       unlinkRoot(this);

@@ -1,6 +1,6 @@
-// A task's state as the engine keeps it: the lifecycle code and flags in the task's own fields, and
-// the extra state most tasks never need (TaskExtra, created on first use). Plain data and three
-// accessors; nothing here calls the engine.
+// A task's state as the engine keeps it: the lifecycle code and flags in one field of the task
+// (`_state`), and the extra state most tasks never need (TaskExtra, created on first use). Plain
+// data and three accessors; nothing here calls the engine.
 import type { AsyncResource } from 'node:async_hooks';
 import type { Deferred } from './deferred.js';
 import type { TaskTracer } from './hooks.js';
@@ -9,25 +9,34 @@ import type { Wait } from './interrupt.js';
 import type { Task, TaskState } from './task.js';
 import type { TaskGroup } from './task-group.js';
 
+// A task's `_state` holds its lifecycle code in the bits of STATE (`task._state & STATE`) and its
+// flags above them; a flag, once set, stays set. One field for both: every field of a Task is 8
+// bytes of every live task.
+
 // Internal state codes, in lifecycle order: everything above RUNNING is settled.
 export const QUEUED = 0;
 export const RUNNING = 1;
 export const FULFILLED = 2;
 export const REJECTED = 3;
 export const CANCELLED = 4;
+/** The bits of `_state` that hold the state code. */
+export const STATE = 7;
 /** @internal The public name of each state code. */
 export const STATE_NAMES: readonly TaskState[] = ['queued', 'running', 'fulfilled', 'rejected', 'cancelled'];
 
-// Flags.
-export const DAEMON = 1;
+// Flags, above the state code.
+export const DAEMON = 8;
 /** The task holds one of its group's concurrency slots. */
-export const SLOT = 2;
+export const SLOT = 16;
 /** The task's function has ended: its scopes are closing, nothing more can be spawned into it. */
-export const SCOPE_CLOSED = 4;
+export const SCOPE_CLOSED = 32;
 
 /**
  * @internal What most tasks never need, created on first use. A class, so that every task's extra
- * data has one shape (the fields are read on hot paths: settle, cancel, await).
+ * data has one shape (the fields are read on hot paths: settle, cancel, await). What only the outer
+ * layers set (attributes, debug sites, tracers) is one level further down, in {@link TaskRare}: a
+ * task whose extra data is only its signal or its cancellation (a cancellation storm's 10,000) does
+ * not carry those fields.
  */
 export class TaskExtra {
   /** Set once cancellation is requested. */
@@ -44,6 +53,43 @@ export class TaskExtra {
   awaiters: Wait | Wait[] | undefined = undefined;
   /** This task's own pending interruptible waits. */
   _waits: Wait | Wait[] | undefined = undefined;
+  /** The fields below, created on the first write of one of them. */
+  rare: TaskRare | undefined = undefined;
+
+  get attributes(): TaskRare['attributes'] {
+    return this.rare?.attributes;
+  }
+  set attributes(value: TaskRare['attributes']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).attributes = value;
+  }
+  get createdSite(): TaskRare['createdSite'] {
+    return this.rare?.createdSite;
+  }
+  set createdSite(value: TaskRare['createdSite']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).createdSite = value;
+  }
+  get awaitSite(): TaskRare['awaitSite'] {
+    return this.rare?.awaitSite;
+  }
+  set awaitSite(value: TaskRare['awaitSite']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).awaitSite = value;
+  }
+  get tracer(): TaskRare['tracer'] {
+    return this.rare?.tracer;
+  }
+  set tracer(value: TaskRare['tracer']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).tracer = value;
+  }
+  get traced(): TaskRare['traced'] {
+    return this.rare?.traced;
+  }
+  set traced(value: TaskRare['traced']) {
+    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).traced = value;
+  }
+}
+
+/** @internal What only the outer layers set on a task (read through TaskExtra's accessors). */
+export class TaskRare {
   attributes: Readonly<Record<string, string | number | boolean>> | undefined = undefined;
   /** Debug mode: the creation site (an object holding an unformatted stack). */
   createdSite: { stack?: string } | undefined = undefined;

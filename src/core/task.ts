@@ -12,7 +12,7 @@ import { registerTaskClass } from './scope-kind.js';
 import { settleDeferred } from './settle.js';
 import { groupInPath } from './group-state.js';
 import type { TaskGroup } from './task-group.js';
-import { DAEMON, RUNNING, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
+import { DAEMON, RUNNING, STATE, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
 import { now, stamp, toEpoch } from './time.js';
 import { checkName } from './validate.js';
 import { waitOn } from './waits.js';
@@ -62,10 +62,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
   _seq: number;
   /** @internal The group the task was spawned into. */
   _group: TaskGroup;
-  /** @internal QUEUED … CANCELLED. */
+  /**
+   * @internal The lifecycle code (QUEUED … CANCELLED) in the bits of STATE, and the flags
+   * (DAEMON, SLOT, SCOPE_CLOSED) above them: one field, as memory per task is a budget.
+   */
   _state: number;
-  /** @internal DAEMON | SLOT. */
-  _flags: number;
   /**
    * @internal The function until the task starts, then nothing, then the value or the thrown
    * error once it settles (one field: a pending task is the common case, and memory per task
@@ -93,8 +94,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this.name = name;
     this._seq = seq;
     this._group = group;
-    this._state = RUNNING;
-    this._flags = flags;
+    this._state = RUNNING | flags;
     this._slot = fn;
     this._created = stamp();
     this._prev = undefined;
@@ -134,12 +134,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** `queued`, `running`, `fulfilled`, `rejected` or `cancelled`. */
   get state(): TaskState {
-    return STATE_NAMES[this._state] as TaskState;
+    return STATE_NAMES[this._state & STATE] as TaskState;
   }
 
   /** Whether the task is a daemon (see {@link SpawnOptions.daemon}). */
   get daemon(): boolean {
-    return (this._flags & DAEMON) !== 0;
+    return (this._state & DAEMON) !== 0;
   }
 
   /**
@@ -167,7 +167,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * already cancelled (the first reason wins).
    */
   cancel(reason?: unknown): void {
-    if (this._state > RUNNING || cancelOf(this as Task) !== undefined) return;
+    if ((this._state & STATE) > RUNNING || cancelOf(this as Task) !== undefined) return;
     const err = new CancelledError(reason === undefined ? { kind: 'explicit' } : { kind: 'explicit', reason });
     cancelTask(this, requested(err, callerRequest()));
   }
@@ -191,7 +191,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** When the task settled, in epoch milliseconds; `undefined` while it is live. */
   get settledAt(): number | undefined {
-    return this._state > RUNNING ? toEpoch(this._ws) : undefined;
+    return (this._state & STATE) > RUNNING ? toEpoch(this._ws) : undefined;
   }
 
   /**
@@ -200,12 +200,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * (but deadlock detection does not count on it: what becomes of the promise is not seen).
    */
   result(): Promise<T> {
-    if (this._state <= RUNNING) noteResult(this as Task);
+    if ((this._state & STATE) <= RUNNING) noteResult(this as Task);
     const extra = extraOf(this as Task);
     let d = extra.deferred;
     if (d === undefined) {
       d = extra.deferred = deferred<unknown>();
-      if (this._state > RUNNING) settleDeferred(this, d);
+      if ((this._state & STATE) > RUNNING) settleDeferred(this, d);
     }
     return d.promise as Promise<T>;
   }
@@ -239,8 +239,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** `Task 'fetch-user' (id) running for 1.2 s` */
   toString(): string {
-    const age = ((this._state > RUNNING ? this._ws : now()) - this._created) / 1000;
-    const verb = this._state > RUNNING ? 'after' : 'for';
+    const age = (((this._state & STATE) > RUNNING ? this._ws : now()) - this._created) / 1000;
+    const verb = (this._state & STATE) > RUNNING ? 'after' : 'for';
     return `Task '${this.name}' (${this.id}) ${this.state} ${verb} ${age.toFixed(age < 10 ? 2 : 1)} s`;
   }
 

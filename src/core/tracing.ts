@@ -13,7 +13,7 @@ export const taskChannel = tracingChannel<TaskTraceMessage, TaskTraceMessage>('t
 /** @internal Calls the task's function: through its tracer, and with the channel's events when subscribed. */
 export function callFunction(task: Task, fn: (task: Task) => unknown): unknown {
   const extra = task._extra;
-  const tracer = extra === undefined ? undefined : extra.tracer;
+  const tracer = extra === undefined || extra.rare === undefined ? undefined : extra.rare.tracer;
   if (!taskChannel.hasSubscribers) return tracer === undefined ? fn(task) : tracer.run(fn, task);
   const message: TaskTraceMessage = { task };
   (extra ?? extraOf(task)).traced = message;

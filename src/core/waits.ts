@@ -12,7 +12,7 @@ import { interruptible } from './interrupt.js';
 import { TaskClass } from './scope-kind.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { RUNNING } from './task-state.js';
+import { RUNNING, STATE } from './task-state.js';
 import { runToken, stamp } from './time.js';
 import { show } from './validate.js';
 
@@ -75,7 +75,7 @@ export function waitOn<V>(task: Task, promise: PromiseLike<V>, label: string): P
   if (promise === null || typeof (promise as { then?: unknown }).then !== 'function') {
     throw new TypeError(`waitFor(promise, label): expected promise to be a promise or thenable, got ${show(promise)}`);
   }
-  if (task._state > RUNNING) return Promise.resolve(promise);
+  if ((task._state & STATE) > RUNNING) return Promise.resolve(promise);
   const since = beginWait(task, label);
   return interruptible(storage.getStore() ?? task, promise).then(
     (value) => {
