@@ -22,7 +22,7 @@ export { formatId } from './ids.js';
 
 /** The task's state code (0 queued, 1 running, 2 fulfilled, 3 rejected, 4 cancelled). */
 export function taskStateCode(task: Task): number {
-  return task._state;
+  return task._state & STATE;
 }
 
 /** The task's sequence number (its id is `formatId(seq)`). */
@@ -88,7 +88,7 @@ export function rawWait(task: Task): { target: unknown; since: number } {
 
 /** Whether the task waits for a concurrency slot. */
 export function isQueued(task: Task): boolean {
-  return task._state === QUEUED;
+  return (task._state & STATE) === QUEUED;
 }
 
 /** When the task's current wait began (monotonic; meaningful while it has one). */
