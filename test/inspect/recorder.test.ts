@@ -116,6 +116,30 @@ describe('the flight recorder', () => {
     assert.deepEqual(cancel?.type === 'cancel' && cancel.cancelled.by?.task, { id: failed?.id, path: 'jobs › fail' });
   });
 
+  it('records a daemon like any task: its outcome, and queued when it was alive and queued at the start', async () => {
+    const gate = latch();
+    await TaskGroup.run(
+      'jobs',
+      async (group) => {
+        group.spawn('busy', () => gate.promise);
+        group.spawn('watcher', () => undefined, { daemon: true });
+        startRecording();
+        gate.release();
+      },
+      { concurrency: 1 },
+    );
+    await TaskGroup.run('more', async (group) => {
+      const broken = group.spawn('broken', async () => {
+        throw new Error('boom');
+      }, { daemon: true });
+      await broken.result().catch(() => {});
+    }).catch(() => {});
+    const recording = readRecording();
+    const watcher = recording.tasks.find((t) => t.name === 'watcher');
+    assert.equal(recording.initial.find((t) => t.id === watcher?.id)?.state, 'queued');
+    assert.ok(steps(recording, ['broken']).includes('settle broken: rejected (Error: boom)'), steps(recording, ['broken']).join('\n'));
+  });
+
   it('names every task with its path, parent and creation time, so a recording alone can be replayed', async () => {
     startRecording();
     await TaskGroup.run('jobs', async (group) => {
