@@ -179,6 +179,29 @@ describe('run() in a real process', () => {
       assert.equal(res.code, code, res.stderr);
     });
 
+    it(`a cleanup that does not end after ${signal} is named on stderr, with where to look, until a second ${signal}`, async () => {
+      let pid = 0;
+      const res = await runFixture(
+        'core-signals',
+        ['stubborn'],
+        (line, child) => {
+          pid = child.pid ?? 0;
+          if (line === 'ready') child.kill(signal);
+        },
+        (line, child) => {
+          if (/still waiting/.test(line)) child.kill(signal);
+        },
+      );
+      const lines = stderrLines(res.stderr);
+      assert.equal(lines[0], cancelling, res.stderr);
+      assert.match(
+        lines[1] as string,
+        new RegExp(`^tasktree: ${signal} \\d+ s ago — still waiting for main › stubborn to end \\(tasktree where ${pid} \\w+\\.\\w+ shows where it is; a second ${signal} exits at once\\)$`),
+      );
+      assert.equal(lines[2], `tasktree: second ${signal} — exiting at once; still running: main › stubborn`);
+      assert.equal(res.code, code, res.stderr);
+    });
+
     it(`a real error of the cleanup after ${signal} is printed as a tree, and the exit code is still ${code}`, async () => {
       const res = await runFixture('core-signals', ['cleanup-fails'], (line, child) => {
         if (line === 'ready') child.kill(signal);

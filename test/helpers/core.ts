@@ -90,6 +90,7 @@ export function runFixture(
   name: string,
   args: readonly string[] = [],
   onLine?: (line: string, child: import('node:child_process').ChildProcess) => void,
+  onErrorLine?: (line: string, child: import('node:child_process').ChildProcess) => void,
 ): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, [fixture(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -106,8 +107,16 @@ export function runFixture(
         onLine?.(line, child);
       }
     });
+    let pendingError = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
+      pendingError += chunk;
+      let nl: number;
+      while ((nl = pendingError.indexOf('\n')) !== -1) {
+        const line = pendingError.slice(0, nl);
+        pendingError = pendingError.slice(nl + 1);
+        onErrorLine?.(line, child);
+      }
     });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
