@@ -150,7 +150,7 @@ export interface StacksInfo {
   /**
    * Where the time went (ms): `queries` (V8 listing the heap's promises and functions, stopping
    * the process), `snapshot` (the heap snapshot, stopping it while it is written), `analysis`
-   * (parsing and reading the snapshot, in another thread, once it is written), `walks` (V8's async stack walks, on the main thread).
+   * (reading the snapshot, in another thread), `walks` (V8's async stack walks, on the main thread).
    */
   readonly phases: { readonly queries: number; readonly snapshot: number; readonly analysis: number; readonly walks: number };
 }

@@ -17,7 +17,7 @@ export type ProbeReply =
       /** How many promises and functions the heap held. */
       readonly promises: number;
       readonly functions: number;
-      /** The parse and the analysis, in the worker (ms). */
+      /** Parse tail and analysis, in the worker (ms). */
       readonly analyzeMs: number;
     }
   | { readonly ok: false; readonly message: string };
