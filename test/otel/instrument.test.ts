@@ -165,6 +165,24 @@ describe('instrumentTasks', () => {
     assert.equal(keepalive.attributes['tasktree.group.name'], 'request#42');
   });
 
+  it('records the path with the named groups a task was spawned into, as task.path has it', async () => {
+    install();
+    const paths = new Map<string, string>();
+    await run(async function main() {
+      await TaskGroup.run('http', async (http) => {
+        const request = http.spawn('request#7', async () => {
+          const lookup = spawn('lookup', () => undefined);
+          paths.set('lookup', lookup.path);
+          await lookup;
+        });
+        paths.set('request#7', request.path);
+      });
+    }, { dumpSignal: false });
+    const s = spans();
+    assert.equal(paths.get('request#7'), 'main › http › request#7');
+    for (const name of ['request#7', 'lookup']) assert.equal(get(s, name).attributes['tasktree.task.path'], paths.get(name), name);
+  });
+
   it('records the wait for a concurrency slot as tasktree.task.queued_ms, unless recordQueuedTime is false', async () => {
     for (const recordQueuedTime of [true, false]) {
       install({ recordQueuedTime });
