@@ -424,6 +424,18 @@ describe('instrumentTasks', () => {
     assert.match(seen[0]?.traceId ?? '', /^[0-9a-f]{32}$/);
   });
 
+  it('gives finished tasks in the history the trace and span ids they had', async () => {
+    install();
+    let id = '';
+    await TaskGroup.run('g', async (group) => {
+      id = group.spawn('done', () => undefined).id;
+    });
+    const finished = captureSnapshot().finished.findLast((f) => f.id === id);
+    const span = get(spans(), 'done');
+    assert.equal(finished?.traceId, span.spanContext().traceId);
+    assert.equal(finished?.spanId, span.spanContext().spanId);
+  });
+
   it('rejects bad options with TypeErrors naming them, and a second install with an Error', () => {
     const cases: [unknown, RegExp][] = [
       [42, /^instrumentTasks\(options\): expected options to be an object, got 42 \(number\)$/],
