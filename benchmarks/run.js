@@ -188,7 +188,7 @@ function workloads(quick) {
     },
     {
       id: 'w6',
-      title: 'cost per spawn of each overhead tier: plain (no tasktree) / default / debug-sites / debug / otel-noop / otel-sdk; sdk-span: the SDK alone, per span',
+      title: 'cost per spawn of each overhead tier: plain (no tasktree) / default / debug-sites / debug / otel-noop / otel-sdk; sdk-span: the SDK alone, per span (four attributes)',
       unit: 'ns/task',
       metric: 'nsPerTask',
       file: 'w6-tiers.js',
@@ -825,7 +825,7 @@ function checkTargets(index, nodes) {
       const span = w6('sdk-span');
       add('w6-otel-noop', 'W6: instrumentTasks() with no SDK adds ≤ 10 % to the default tier’s spawn', node, judge(noop, def, (r) => r <= 1.1, `otel-noop ${fmt(noop)} vs default ${fmt(def)} ns/task`));
       const added = sdk !== undefined && def !== undefined ? sdk - def : undefined;
-      add('w6-otel-sdk', 'W6: with the SDK, a task’s span costs ≤ 1.5× the SDK’s own startSpan + end', node, judge(added, span, (r) => r <= 1.5, `otel-sdk ${fmt(sdk)} − default ${fmt(def)} = ${fmt(added)} vs sdk-span ${fmt(span)} ns`));
+      add('w6-otel-sdk', 'W6: with the SDK, a task’s span costs ≤ 1.5× the SDK’s own span (startSpan with four attributes + end)', node, judge(added, span, (r) => r <= 1.5, `otel-sdk ${fmt(sdk)} − default ${fmt(def)} = ${fmt(added)} vs sdk-span ${fmt(span)} ns`));
     }
     {
       const r = [...index.all].find((x) => x.workload === 'w7' && x.system === 'tasktree' && x.node === node);

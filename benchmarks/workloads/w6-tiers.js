@@ -4,8 +4,11 @@
 // leak reports), and in full debug mode (plus promise tracking: attributed rejections and
 // never-awaited promises); with tasktree/otel's instrumentTasks() installed and no SDK registered
 // (`otel-noop`: the API's no-op tracer), and with the SDK (`otel-sdk`: a NodeTracerProvider, a
-// BatchSpanProcessor and an exporter that drops what it is given); and the SDK's own cost per span
-// in that same set-up (`sdk-span`: startSpan + end under a parent, N per sample), the reference.
+// BatchSpanProcessor and an exporter that drops what it is given; each round's tasks spawned with a
+// span active, as a request's are under its server span); and the SDK's own cost per span in that
+// same set-up (`sdk-span`: startSpan with four attributes — as many as tasktree sets on a task's
+// span at its start — and end, under a parent, N per sample): what a user pays for one span, the
+// reference.
 // Result: nanoseconds per task (per span for sdk-span).
 // Params: { system, n, reps, warmup }
 
@@ -39,14 +42,21 @@ async function registerSdk() {
 
 async function otel(p, withSdk) {
   const { n } = p;
+  const { context, trace } = await import('@opentelemetry/api');
   const { TaskGroup } = await import('../../dist/src/index.js');
   const { instrumentTasks } = await import('../../dist/src/otel/index.js');
   const provider = withSdk ? await registerSdk() : undefined;
+  const tracer = trace.getTracer('w6');
   const uninstall = instrumentTasks();
-  const once = () =>
-    TaskGroup.run('w6', async (group) => {
-      for (let i = 0; i < n; i++) group.spawn('child', child);
-    });
+  const once = async () => {
+    const parent = tracer.startSpan('w6');
+    await context.with(trace.setSpan(context.active(), parent), () =>
+      TaskGroup.run('w6', async (group) => {
+        for (let i = 0; i < n; i++) group.spawn('child', child);
+      }),
+    );
+    parent.end();
+  };
   const nsPerTask = await repeat(p, perUnitSampler(n, once, p.sampleMs));
   uninstall();
   await provider?.shutdown();
@@ -61,7 +71,10 @@ async function sdkSpans(p) {
   const once = async () => {
     const parent = tracer.startSpan('w6');
     const ctx = trace.setSpan(context.active(), parent);
-    for (let i = 0; i < n; i++) tracer.startSpan('child', undefined, ctx).end();
+    for (let i = 0; i < n; i++) {
+      const attributes = { 'tasktree.task.id': i, 'tasktree.task.path': 'w6 › child', 'tasktree.group.name': 'w6', 'tasktree.task.daemon': false };
+      tracer.startSpan('child', { attributes }, ctx).end();
+    }
     parent.end();
     await Promise.resolve();
   };
