@@ -4,9 +4,14 @@
 // leak reports), and in full debug mode (plus promise tracking: attributed rejections and
 // never-awaited promises); with tasktree/otel's instrumentTasks() installed and no SDK registered
 // (`otel-noop`: the API's no-op tracer), and with the SDK (`otel-sdk`: a NodeTracerProvider, a
-// BatchSpanProcessor and an exporter that drops what it is given); and the SDK's own cost per span
-// in that same set-up (`sdk-span`: startSpan + end under a parent, N per sample), the reference;
-// and the default tier with the flight recorder on (`recorder`: startRecording() with its default
+// BatchSpanProcessor and an exporter that drops what it is given; each round's tasks spawned with a
+// span active, as a request's are under its server span). The references, in that same set-up,
+// both a span made by hand with four attributes (as many as tasktree sets at a span's start):
+// `task-span` is the default tier's workload with each task making its own span (startSpan at its
+// start, end at its end: what a user pays for one span in the same tasks; minus `default`, the
+// reference of the target), and `sdk-span` the SDK alone, startSpan + end in a tight loop under a
+// parent, N per sample (the SDK's best case).
+// And the default tier with the flight recorder on (`recorder`: startRecording() with its default
 // capacity of 10,000 events, so the ring wraps several times per sample).
 // Result: nanoseconds per task (per span for sdk-span).
 // Params: { system, n, reps, warmup }
@@ -40,19 +45,52 @@ async function registerSdk() {
   return provider;
 }
 
+/** The attributes of a span made by hand: four, as many as tasktree sets at a task's span's start. */
+const attributesOf = (i) => ({ 'tasktree.task.id': i, 'tasktree.task.path': 'w6 › child', 'tasktree.group.name': 'w6', 'tasktree.task.daemon': false });
+
+/** W1's round of tasks running `fn`, spawned with a span active (as a request's are under its server span). */
+async function spannedRounds(n, fn) {
+  const { context, trace } = await import('@opentelemetry/api');
+  const { TaskGroup } = await import('../../dist/src/index.js');
+  const tracer = trace.getTracer('w6');
+  return async () => {
+    const parent = tracer.startSpan('w6');
+    await context.with(trace.setSpan(context.active(), parent), () =>
+      TaskGroup.run('w6', async (group) => {
+        for (let i = 0; i < n; i++) group.spawn('child', fn);
+      }),
+    );
+    parent.end();
+  };
+}
+
 async function otel(p, withSdk) {
   const { n } = p;
-  const { TaskGroup } = await import('../../dist/src/index.js');
   const { instrumentTasks } = await import('../../dist/src/otel/index.js');
   const provider = withSdk ? await registerSdk() : undefined;
   const uninstall = instrumentTasks();
-  const once = () =>
-    TaskGroup.run('w6', async (group) => {
-      for (let i = 0; i < n; i++) group.spawn('child', child);
-    });
-  const nsPerTask = await repeat(p, perUnitSampler(n, once, p.sampleMs));
+  const nsPerTask = await repeat(p, perUnitSampler(n, await spannedRounds(n, child), p.sampleMs));
   uninstall();
   await provider?.shutdown();
+  return { nsPerTask };
+}
+
+async function taskSpans(p) {
+  const { n } = p;
+  const { trace } = await import('@opentelemetry/api');
+  const provider = await registerSdk();
+  const tracer = trace.getTracer('w6');
+  let id = 0;
+  const spanned = async () => {
+    const span = tracer.startSpan('child', { attributes: attributesOf(id++) });
+    try {
+      await child();
+    } finally {
+      span.end();
+    }
+  };
+  const nsPerTask = await repeat(p, perUnitSampler(n, await spannedRounds(n, spanned), p.sampleMs));
+  await provider.shutdown();
   return { nsPerTask };
 }
 
@@ -64,7 +102,7 @@ async function sdkSpans(p) {
   const once = async () => {
     const parent = tracer.startSpan('w6');
     const ctx = trace.setSpan(context.active(), parent);
-    for (let i = 0; i < n; i++) tracer.startSpan('child', undefined, ctx).end();
+    for (let i = 0; i < n; i++) tracer.startSpan('child', { attributes: attributesOf(i) }, ctx).end();
     parent.end();
     await Promise.resolve();
   };
@@ -82,5 +120,6 @@ main({
   debug: (p) => tiered(p, {}),
   'otel-noop': (p) => otel(p, false),
   'otel-sdk': (p) => otel(p, true),
+  'task-span': (p) => taskSpans(p),
   'sdk-span': (p) => sdkSpans(p),
 });

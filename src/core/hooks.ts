@@ -10,7 +10,11 @@ export interface TaskTracer {
   /** The trace and span the task is, shown in snapshots (`where`). */
   readonly traceId: string;
   readonly spanId: string;
-  /** Calls `fn(task)` (in the span's context) and returns what it returns or throws what it throws. */
+  /**
+   * Calls `fn(task)` (in the span's context) and returns what it returns or throws what it throws.
+   * Called in the task's own async context, entered for the task alone and left once the start is
+   * done: a value entered there with `AsyncLocalStorage.enterWith` is the task's, as the core's own is.
+   */
   run(fn: (task: Task) => unknown, task: Task): unknown;
   settled(task: Task): void;
 }

@@ -125,6 +125,7 @@ function finishedDetail(snapshot: Snapshot, task: FinishedInfo): string[] {
     const rethrown = task.cancelled.rethrown === true ? ' (not its own: its function let this cancellation through)' : '';
     lines.push(line('cancelled', `${task.cancelled.kind}: ${task.cancelled.message}${rethrown}`), ...cancelledBy(task.cancelled));
   }
+  if (task.traceId !== undefined) lines.push(line('trace', `${task.traceId}  span ${task.spanId ?? '–'}`));
   return lines;
 }
 

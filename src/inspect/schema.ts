@@ -215,6 +215,9 @@ export interface FinishedInfo {
   /** `Name: message` of the error, for rejected tasks. */
   readonly error: string | null;
   readonly cancelled: CancelInfo | null;
+  /** The OpenTelemetry trace and span the task was, as for a live task (see {@link TaskInfo.traceId}). */
+  readonly traceId?: string;
+  readonly spanId?: string;
 }
 
 /** Every live task of a process, plus its recently finished ones. */

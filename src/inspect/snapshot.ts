@@ -218,5 +218,12 @@ export function finishedInfo(task: Task, origins?: OriginCache): FinishedInfo {
     durationMs: settled - created,
     error: outcome === 'rejected' ? describeError(taskResult(task)) : null,
     cancelled: info,
+    ...traceIds(task),
   });
+}
+
+/** The trace and span the task is, while tasktree/otel follows it (or followed it: in the history). */
+function traceIds(task: Task): { traceId: string; spanId: string } | undefined {
+  const tracer = taskExtra(task)?.tracer;
+  return tracer === undefined ? undefined : { traceId: tracer.traceId, spanId: tracer.spanId };
 }

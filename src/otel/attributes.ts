@@ -20,3 +20,11 @@ export const ATTR_CANCEL_KIND = 'tasktree.cancel.kind';
 export const ATTR_CANCEL_REASON = 'tasktree.cancel.reason';
 /** On that event: the id of the task the cancellation names (the failed sibling, the cancelled parent). */
 export const ATTR_CANCEL_TASK_ID = 'tasktree.cancel.task_id';
+/** On that event: what asked for the cancellation (`task`, `outside`, `cli`, `ui`, `process-signal`, `abort-signal`, `timeout`, …). */
+export const ATTR_CANCEL_SOURCE = 'tasktree.cancel.source';
+/** On that event: who asked, as one line (`main › supervisor [CXHj0n.3]`, `tasktree cancel: "rollback"`, …). */
+export const ATTR_CANCEL_BY = 'tasktree.cancel.by';
+/** On that event: the id of the task that asked (called `cancel()`, failed, or owns the group that timed out), when one did. */
+export const ATTR_CANCEL_BY_TASK_ID = 'tasktree.cancel.by_task_id';
+/** On that event, in debug mode: where `cancel()` was called, innermost user frame first. */
+export const ATTR_CANCEL_SITE = 'tasktree.cancel.site';

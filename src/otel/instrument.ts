@@ -1,10 +1,12 @@
 // instrumentTasks(): while installed, every task spawned is a span (see task-span.ts). It fills the
 // core's tracing hook, called at each spawn in the spawner's context: the span's parent is the span
 // active there, else the parent task's span.
-import { INVALID_TRACEID, ProxyTracerProvider, SpanKind, context, trace, type Attributes, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { INVALID_TRACEID, ProxyTracerProvider, SpanKind, context, trace, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Task } from '../core/task.js';
-import { hooks, show, taskExtra, taskGroup } from '../core/internal.js';
+import type { TaskGroup } from '../core/task-group.js';
+import { groupInPath, hooks, show, taskExtra, taskGroup, type TaskTracer } from '../core/internal.js';
 import { ATTR_GROUP_NAME, ATTR_TASK_DAEMON, ATTR_TASK_ID, ATTR_TASK_PATH } from './attributes.js';
+import { withSpan } from './span-context.js';
 import { TaskSpan } from './task-span.js';
 
 /** Options of {@link instrumentTasks}. */
@@ -85,16 +87,21 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
   const spanName = options?.spanName;
   const recordQueued = options?.recordQueuedTime ?? true;
 
+  // The path prefix of the last group spawned into (a burst of spawns goes into one group).
+  let lastGroup: TaskGroup | undefined;
+  let lastPrefix = '';
+
   const onSpawn = (task: Task): TaskSpan | undefined => {
     if (proxy !== undefined && proxy.getDelegate() === NOOP_PROVIDER) return undefined;
     if (filter !== undefined && !callUser('filter', filter, task, false)) return undefined;
-    const parentTask = task.parent;
-    const parentSpan = parentTask === undefined ? undefined : taskExtra(parentTask)?.tracer;
+    const group = taskGroup(task);
+    const owner = group.owner;
+    const ownerSpan = owner === undefined ? undefined : taskExtra(owner)?.tracer;
     // The span active here (inside a task's function: that task's span, or one made inside it; in
     // a request handler: the HTTP server span, or the caller's, extracted); else the parent task's.
     const active = context.active();
     let parent: Context = active;
-    if (parentSpan instanceof TaskSpan && trace.getSpan(active) === undefined) parent = trace.setSpan(active, parentSpan.span);
+    if (ownerSpan instanceof TaskSpan && trace.getSpan(active) === undefined) parent = withSpan(active, ownerSpan.span);
     const name = spanName === undefined ? task.name : String(callUser('spanName', spanName, task, task.name));
     const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
     const recording = span.isRecording();
@@ -102,21 +109,38 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
     if (!recording && span.spanContext().traceId === INVALID_TRACEID) return undefined;
     let path: string | undefined;
     if (recording) {
-      path = parentSpan instanceof TaskSpan && parentSpan.path !== undefined ? `${parentSpan.path} › ${task.name}` : task.path;
+      if (group !== lastGroup) {
+        lastGroup = group;
+        lastPrefix = pathPrefix(group, owner, ownerSpan);
+      }
+      path = lastPrefix + task.name;
       const own = taskExtra(task)?.attributes;
-      const attributes: Attributes = own === undefined ? {} : { ...own };
-      attributes[ATTR_TASK_ID] = task.id;
-      attributes[ATTR_TASK_PATH] = path;
-      attributes[ATTR_GROUP_NAME] = taskGroup(task).name;
-      attributes[ATTR_TASK_DAEMON] = task.daemon;
-      span.setAttributes(attributes);
+      if (own !== undefined) span.setAttributes(own);
+      span.setAttribute(ATTR_TASK_ID, task.id);
+      span.setAttribute(ATTR_TASK_PATH, path);
+      span.setAttribute(ATTR_GROUP_NAME, group.name);
+      span.setAttribute(ATTR_TASK_DAEMON, task.daemon);
     }
-    return new TaskSpan(span, parent, path, recording && recordQueued && taskGroup(task)._concurrency !== Infinity);
+    return new TaskSpan(span, parent, path, recording && recordQueued && group._concurrency !== Infinity);
   };
   hooks.trace = onSpawn;
   return () => {
     if (hooks.trace === onSpawn) hooks.trace = undefined;
   };
+}
+
+/**
+ * What a task's path starts with in `group` (owned by `owner`): the owner's path and the group's
+ * level, as `task.path` makes it — read from the owner's span when it has one.
+ */
+function pathPrefix(group: TaskGroup, owner: Task | undefined, ownerSpan: TaskTracer | undefined): string {
+  const level = groupInPath(group);
+  let prefix = level === undefined ? '' : `${level} › `;
+  if (owner !== undefined) {
+    const ownerPath = ownerSpan instanceof TaskSpan && ownerSpan.path !== undefined ? ownerSpan.path : owner.path;
+    prefix = `${ownerPath} › ${prefix}`;
+  }
+  return prefix;
 }
 
 const warned = new Set<string>();

@@ -1,52 +1,71 @@
 // One task's span: made at spawn (instrument.ts), the context the task's function runs in, and its
 // end when the task settles — with the outcome, the cancellation event and the exception.
 import { performance } from 'node:perf_hooks';
-import { SpanStatusCode, context, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import type { CancelledError } from '../core/errors.js';
+import { SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Task } from '../core/task.js';
-import { describeCancelReason, describeError, taskCancellation, taskCreated, taskResult, toEpoch, type TaskTracer } from '../core/internal.js';
-import {
-  ATTR_CANCEL_KIND,
-  ATTR_CANCEL_REASON,
-  ATTR_CANCEL_TASK_ID,
-  ATTR_TASK_OUTCOME,
-  ATTR_TASK_QUEUED_MS,
-  EVENT_CANCELLED,
-} from './attributes.js';
+import { describeError, taskCancellation, taskCreated, taskResult, toEpoch, type TaskTracer } from '../core/internal.js';
+import { ATTR_TASK_OUTCOME, ATTR_TASK_QUEUED_MS, EVENT_CANCELLED } from './attributes.js';
+import { cancelAttributes } from './cancel-attributes.js';
+import { OWN_CONTEXT, SPAN_KEY, enterContext, withSpan } from './span-context.js';
 
-export class TaskSpan implements TaskTracer {
-  /** The context the task's function runs in: its spawner's, with this span active. */
-  readonly context: Context;
-  /** The task's path, for its children's (`undefined` when the span records nothing). */
-  readonly path: string | undefined;
+/**
+ * The span of a task, and — as an OpenTelemetry `Context` — the context its function runs in: its
+ * spawner's, with the span active. Being that context itself saves the API's copy of the spawner's
+ * context (`trace.setSpan`: a Map and three closures) on every task.
+ */
+export class TaskSpan implements TaskTracer, Context {
+  /**
+   * The task's span; once it has ended, a non-recording span of the same ids (the history keeps the
+   * task, and so this, for a while: the SDK's span, with its attributes and events, is let go).
+   */
+  #span: Span;
+  /** The context the span was started in: the spawner's. */
+  readonly #parent: Context;
   /** `performance.now()` at spawn, when the wait for a concurrency slot is recorded. */
   readonly #spawnedAt: number | undefined;
 
   constructor(
-    readonly span: Span,
+    span: Span,
     parent: Context,
-    path: string | undefined,
+    /** The task's path, for its children's (`undefined` when the span records nothing). */
+    readonly path: string | undefined,
     recordQueued: boolean,
   ) {
-    this.context = trace.setSpan(parent, span);
-    this.path = path;
+    this.#span = span;
+    this.#parent = parent;
     this.#spawnedAt = recordQueued ? performance.now() : undefined;
   }
 
+  get span(): Span {
+    return this.#span;
+  }
+
+  // Read when a snapshot asks: nothing is copied at spawn.
   get traceId(): string {
-    return this.span.spanContext().traceId;
+    return this.#span.spanContext().traceId;
   }
   get spanId(): string {
-    return this.span.spanContext().spanId;
+    return this.#span.spanContext().spanId;
+  }
+
+  // Context: the parent's values, with this span as the active one.
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this.#span : this.#parent.getValue(key);
+  }
+  setValue(key: symbol, value: unknown): Context {
+    return this.#parent.setValue(SPAN_KEY, this.#span).setValue(key, value);
+  }
+  deleteValue(key: symbol): Context {
+    return key === SPAN_KEY ? this.#parent.deleteValue(key) : this.#parent.setValue(SPAN_KEY, this.#span).deleteValue(key);
   }
 
   run(fn: (task: Task) => unknown, task: Task): unknown {
-    if (this.#spawnedAt !== undefined) this.span.setAttribute(ATTR_TASK_QUEUED_MS, performance.now() - this.#spawnedAt);
-    return context.with(this.context, fn, undefined, task);
+    if (this.#spawnedAt !== undefined) this.#span.setAttribute(ATTR_TASK_QUEUED_MS, performance.now() - this.#spawnedAt);
+    return enterContext(OWN_CONTEXT ? this : withSpan(this.#parent, this.#span), fn, task);
   }
 
   settled(task: Task): void {
-    const span = this.span;
+    const span = this.#span;
     if (span.isRecording()) {
       const cancel = taskCancellation(task);
       if (cancel !== undefined) span.addEvent(EVENT_CANCELLED, cancelAttributes(cancel), toEpoch(Math.max(cancel._at, taskCreated(task))));
@@ -59,14 +78,7 @@ export class TaskSpan implements TaskTracer {
       }
     }
     span.end();
+    // Spans made later in this context (a callback the task left behind) still nest under it.
+    this.#span = trace.wrapSpanContext(span.spanContext());
   }
-}
-
-/** Who cancelled and why: the reason's kind, its sentence, and the task it names, if any. */
-function cancelAttributes(cancel: CancelledError): Attributes {
-  const reason = cancel.reason;
-  const out: Attributes = { [ATTR_CANCEL_KIND]: reason.kind, [ATTR_CANCEL_REASON]: describeCancelReason(reason) };
-  if (reason.kind === 'sibling-failed') out[ATTR_CANCEL_TASK_ID] = reason.task.id;
-  else if (reason.kind === 'parent-cancelled') out[ATTR_CANCEL_TASK_ID] = reason.parent.id;
-  return out;
 }

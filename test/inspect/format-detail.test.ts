@@ -182,6 +182,12 @@ describe('formatTaskDetail', () => {
     );
   });
 
+  it('prints the OpenTelemetry trace and span a finished task was', () => {
+    const traced: FinishedInfo = { ...finished, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
+    const lines = formatTaskDetail({ ...snapshot, finished: [traced] }, 'p.9').split('\n');
+    assert.deepEqual(lines.slice(-2), ['  error        Error: connect ECONNREFUSED', '  trace        4bf92f3577b34da6a3ce929d0e0e4736  span 00f067aa0ba902b7']);
+  });
+
   it('says who asked for a cancellation, and in debug mode where cancel() was called', () => {
     const by = {
       source: 'task',

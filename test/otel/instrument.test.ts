@@ -165,6 +165,24 @@ describe('instrumentTasks', () => {
     assert.equal(keepalive.attributes['tasktree.group.name'], 'request#42');
   });
 
+  it('records the path with the named groups a task was spawned into, as task.path has it', async () => {
+    install();
+    const paths = new Map<string, string>();
+    await run(async function main() {
+      await TaskGroup.run('http', async (http) => {
+        const request = http.spawn('request#7', async () => {
+          const lookup = spawn('lookup', () => undefined);
+          paths.set('lookup', lookup.path);
+          await lookup;
+        });
+        paths.set('request#7', request.path);
+      });
+    }, { dumpSignal: false });
+    const s = spans();
+    assert.equal(paths.get('request#7'), 'main › http › request#7');
+    for (const name of ['request#7', 'lookup']) assert.equal(get(s, name).attributes['tasktree.task.path'], paths.get(name), name);
+  });
+
   it('records the wait for a concurrency slot as tasktree.task.queued_ms, unless recordQueuedTime is false', async () => {
     for (const recordQueuedTime of [true, false]) {
       install({ recordQueuedTime });
@@ -404,6 +422,18 @@ describe('instrumentTasks', () => {
     const a = get(spans(), 'a');
     assert.deepEqual(seen, [{ traceId: a.spanContext().traceId, spanId: a.spanContext().spanId, active: a.spanContext().spanId }]);
     assert.match(seen[0]?.traceId ?? '', /^[0-9a-f]{32}$/);
+  });
+
+  it('gives finished tasks in the history the trace and span ids they had', async () => {
+    install();
+    let id = '';
+    await TaskGroup.run('g', async (group) => {
+      id = group.spawn('done', () => undefined).id;
+    });
+    const finished = captureSnapshot().finished.findLast((f) => f.id === id);
+    const span = get(spans(), 'done');
+    assert.equal(finished?.traceId, span.spanContext().traceId);
+    assert.equal(finished?.spanId, span.spanContext().spanId);
   });
 
   it('rejects bad options with TypeErrors naming them, and a second install with an Error', () => {

@@ -237,7 +237,8 @@ export class DetailView {
     this.setNodes('parent', task.parentId === null ? 'root' : `${task.parentId}:${ctx.names.get(task.parentId) ?? ''}`, () =>
       task.parentId === null ? nodes('– (root task)') : links([task.parentId], ctx),
     );
-    for (const field of ['group', 'age', 'waiting', 'awaitedBy', 'children', 'daemon', 'trace', 'attributes'] as const) this.set(field, null);
+    for (const field of ['group', 'age', 'waiting', 'awaitedBy', 'children', 'daemon', 'attributes'] as const) this.set(field, null);
+    this.set('trace', task.traceId === undefined ? null : `${task.traceId} · span ${task.spanId ?? '–'}`);
     this.set('created', formatDateTime(task.createdAt));
     this.set('settled', `${formatClock(task.settledAt)}, ${formatDuration(Math.max(0, ctx.state.serverTime - task.settledAt))} ago`);
     this.set('duration', formatDuration(task.durationMs));
