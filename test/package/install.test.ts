@@ -157,6 +157,13 @@ describe('installing tasktree', { timeout: 900_000 }, () => {
     );
   });
 
+  it('packs a package.json with no script that runs on install, and leaves the clone's own as it was', async () => {
+    const packed = JSON.parse((await sh('tar', ['-xzOf', tarball, 'package/package.json'], work)).stdout) as { scripts?: Record<string, string> };
+    const onInstall = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => packed.scripts?.[name] !== undefined);
+    assert.deepEqual(onInstall, []);
+    assert.equal((await sh('git', ['status', '--porcelain'], clone)).stdout, '');
+  });
+
   it('ships every file the README and docs/ link to', async () => {
     const markdown = files.filter((path) => path === 'README.md' || (path.startsWith('docs/') && path.endsWith('.md')));
     const dirs = new Set(files.flatMap((path) => path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
