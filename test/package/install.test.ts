@@ -157,7 +157,7 @@ describe('installing tasktree', { timeout: 900_000 }, () => {
     );
   });
 
-  it('packs a package.json with no script that runs on install, and leaves the clone's own as it was', async () => {
+  it('packs a package.json with no script that runs on install, and leaves the clone’s own as it was', async () => {
     const packed = JSON.parse((await sh('tar', ['-xzOf', tarball, 'package/package.json'], work)).stdout) as { scripts?: Record<string, string> };
     const onInstall = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => packed.scripts?.[name] !== undefined);
     assert.deepEqual(onInstall, []);
