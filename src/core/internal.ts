@@ -4,7 +4,7 @@ import { cancelTask } from './cancel.js';
 import { CancelledError, requested } from './errors.js';
 import type { Task } from './task.js';
 import { TaskGroup } from './task-group.js';
-import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, STATE, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
+import { CANCELLED, FULFILLED, QUEUED, RUNNING, SCOPE_CLOSED, STATE, cancelOf, groupsOf, rareOf, type TaskExtra, type TaskRare } from './task-state.js';
 import { BelowWait, OpenWait, isTaskWait } from './waits.js';
 
 export { hooks, runHooks, type RecordStep, type RunHookOptions, type RunHookSession } from './hooks.js';
@@ -144,9 +144,13 @@ export function taskResult(task: Task): unknown {
 export function taskExtra(task: Task): TaskExtra | undefined {
   return task._extra;
 }
-/** The task's extra data, created on first use. */
-export function taskExtraOf(task: Task): TaskExtra {
-  return extraOf(task);
+/** What the outer layers set on the task (attributes, debug sites, its tracer), if any. */
+export function taskRare(task: Task): TaskRare | undefined {
+  return task._extra?.rare;
+}
+/** The same, created on first use: the outer layers write through this. */
+export function taskRareOf(task: Task): TaskRare {
+  return rareOf(task);
 }
 export function isFulfilled(task: Task): boolean {
   return (task._state & STATE) === FULFILLED;

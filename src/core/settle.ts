@@ -39,7 +39,7 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   }
   task._group._childSettled(task);
   recordFinished(task);
-  if (extra !== undefined && extra.rare !== undefined) traceSettled(task, extra, state, result);
+  if (extra !== undefined && extra.rare !== undefined) traceSettled(task, extra.rare, state, result);
   if (isObserved('settle')) emit('settle', task);
 }
 

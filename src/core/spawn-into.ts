@@ -12,7 +12,7 @@ import { settleTask } from './settle.js';
 import { captureContext, scheduleStart } from './start-queue.js';
 import { Task, type NewTask, type SpawnOptions, type TaskFunction } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { CANCELLED, DAEMON, QUEUED, SLOT, STATE, extraOf } from './task-state.js';
+import { CANCELLED, DAEMON, QUEUED, SLOT, STATE, extraOf, rareOf } from './task-state.js';
 import { checkFunction, checkName, checkOptions, show } from './validate.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
@@ -50,11 +50,11 @@ export function spawnInto<T>(group: TaskGroup, api: string, a: unknown, b: unkno
 
   const seq = nextSeq();
   const task = new (Task as unknown as NewTask)<T>(name ?? ((fn as { name?: string }).name || `Task-${seq}`), group, fn as TaskFunction<T>, flags, seq);
-  if (options?.attributes !== undefined) extraOf(task).attributes = options.attributes;
+  if (options?.attributes !== undefined) rareOf(task).attributes = options.attributes;
   if (hooks.spawn !== undefined) hooks.spawn(task);
   if (hooks.trace !== undefined) {
     const tracer = hooks.trace(task);
-    if (tracer !== undefined) extraOf(task).tracer = tracer;
+    if (tracer !== undefined) rareOf(task).tracer = tracer;
   }
   group._spawned++;
 

@@ -53,42 +53,11 @@ export class TaskExtra {
   awaiters: Wait | Wait[] | undefined = undefined;
   /** This task's own pending interruptible waits. */
   _waits: Wait | Wait[] | undefined = undefined;
-  /** The fields below, created on the first write of one of them. */
+  /** What only the outer layers set, created on their first write ({@link rareOf}). */
   rare: TaskRare | undefined = undefined;
-
-  get attributes(): TaskRare['attributes'] {
-    return this.rare?.attributes;
-  }
-  set attributes(value: TaskRare['attributes']) {
-    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).attributes = value;
-  }
-  get createdSite(): TaskRare['createdSite'] {
-    return this.rare?.createdSite;
-  }
-  set createdSite(value: TaskRare['createdSite']) {
-    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).createdSite = value;
-  }
-  get awaitSite(): TaskRare['awaitSite'] {
-    return this.rare?.awaitSite;
-  }
-  set awaitSite(value: TaskRare['awaitSite']) {
-    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).awaitSite = value;
-  }
-  get tracer(): TaskRare['tracer'] {
-    return this.rare?.tracer;
-  }
-  set tracer(value: TaskRare['tracer']) {
-    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).tracer = value;
-  }
-  get traced(): TaskRare['traced'] {
-    return this.rare?.traced;
-  }
-  set traced(value: TaskRare['traced']) {
-    if (value !== undefined || this.rare !== undefined) (this.rare ??= new TaskRare()).traced = value;
-  }
 }
 
-/** @internal What only the outer layers set on a task (read through TaskExtra's accessors). */
+/** @internal What only the outer layers set on a task: `task._extra.rare`, created by {@link rareOf}. */
 export class TaskRare {
   attributes: Readonly<Record<string, string | number | boolean>> | undefined = undefined;
   /** Debug mode: the creation site (an object holding an unformatted stack). */
@@ -117,6 +86,11 @@ export interface TaskTraceMessage {
 /** @internal The task's extra data, created on first use. */
 export function extraOf(task: Task): TaskExtra {
   return (task._extra ??= new TaskExtra());
+}
+
+/** @internal What the outer layers set on the task, created on first use: write through this. */
+export function rareOf(task: Task): TaskRare {
+  return (extraOf(task).rare ??= new TaskRare());
 }
 
 /** @internal The first of the open groups the task owns (linked through `_nextG`), if any. */

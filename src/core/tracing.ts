@@ -5,7 +5,7 @@
 // task's extra state (absent on most tasks).
 import { tracingChannel } from 'node:diagnostics_channel';
 import type { Task } from './task.js';
-import { REJECTED, FULFILLED, extraOf, type TaskExtra, type TaskTraceMessage } from './task-state.js';
+import { REJECTED, FULFILLED, rareOf, type TaskRare, type TaskTraceMessage } from './task-state.js';
 
 /** @internal The `tasktree:task` tracing channel. */
 export const taskChannel = tracingChannel<TaskTraceMessage, TaskTraceMessage>('tasktree:task');
@@ -16,7 +16,7 @@ export function callFunction(task: Task, fn: (task: Task) => unknown): unknown {
   const tracer = extra === undefined || extra.rare === undefined ? undefined : extra.rare.tracer;
   if (!taskChannel.hasSubscribers) return tracer === undefined ? fn(task) : tracer.run(fn, task);
   const message: TaskTraceMessage = { task };
-  (extra ?? extraOf(task)).traced = message;
+  rareOf(task).traced = message;
   try {
     return taskChannel.start.runStores(message, tracer === undefined ? fn : (t: Task) => tracer.run(fn, t), undefined, task);
   } finally {
@@ -25,10 +25,10 @@ export function callFunction(task: Task, fn: (task: Task) => unknown): unknown {
 }
 
 /** @internal The task settled (`state`, `result`): tell its tracer and the channel. */
-export function traceSettled(task: Task, extra: TaskExtra, state: number, result: unknown): void {
-  const message = extra.traced;
+export function traceSettled(task: Task, rare: TaskRare, state: number, result: unknown): void {
+  const message = rare.traced;
   if (message !== undefined) {
-    extra.traced = undefined;
+    rare.traced = undefined;
     if (state === REJECTED) {
       message.error = result;
       taskChannel.error.publish(message);
@@ -36,6 +36,6 @@ export function traceSettled(task: Task, extra: TaskExtra, state: number, result
     taskChannel.asyncStart.publish(message);
     taskChannel.asyncEnd.publish(message);
   }
-  const tracer = extra.tracer;
+  const tracer = rare.tracer;
   if (tracer !== undefined) tracer.settled(task);
 }

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CancelledError, Task } from '../core/index.js';
-import { describeCancelReason, now, taskCancellation, taskExtra, taskWait } from '../core/internal.js';
+import { describeCancelReason, now, taskCancellation, taskRare, taskWait } from '../core/internal.js';
 import { formatDuration } from '../inspect/describe.js';
 import { userFrames } from './frames.js';
 import { report } from './report.js';
@@ -36,7 +36,7 @@ function check(): void {
     watched.delete(task);
     if (taskWait(task)?.kind === 'group') continue;
     const reason = describeCancelReason(cancel.reason);
-    const frames = userFrames(taskExtra(task)?.createdSite);
+    const frames = userFrames(taskRare(task)?.createdSite);
     report({
       kind: 'ignored-cancel',
       message:

@@ -1,5 +1,5 @@
 import type { Task } from '../core/index.js';
-import { hooks, taskExtraOf, waitStart } from '../core/internal.js';
+import { hooks, taskRareOf, waitStart } from '../core/internal.js';
 
 // Creation, await and cancel sites. The stack is captured into a plain object and formatted by V8 only
 // when someone reads `holder.stack` (a snapshot or a report shows it): ≈3.5 µs per capture with a
@@ -32,13 +32,13 @@ export function captureSite(skip: (...args: never[]) => unknown, extra: number, 
 // whenBelow, then `group.whenBelow()`).
 function onSpawn(task: Task): void {
   const site = captureSite(onSpawn, 3);
-  taskExtraOf(task).createdSite = site;
+  taskRareOf(task).createdSite = site;
 }
 
 function onAwait(waiter: Task): void {
   const site = captureSite(onAwait, 2);
   site.since = waitStart(waiter);
-  taskExtraOf(waiter).awaitSite = site;
+  taskRareOf(waiter).awaitSite = site;
 }
 
 // Who asked for a cancellation: between the hook and the user's `cancel()` call are the library's

@@ -1,5 +1,5 @@
 import type { Task, TaskGroup } from '../core/index.js';
-import { hooks, taskExtra } from '../core/internal.js';
+import { hooks, taskRare } from '../core/internal.js';
 import { plural } from '../inspect/describe.js';
 import { userFrames } from './frames.js';
 import { report } from './report.js';
@@ -13,7 +13,7 @@ function onOpenGroup(task: Task, group: TaskGroup): void {
   const tasks = group.tasks;
   const names = tasks.slice(0, 5).map((t) => t.name);
   const more = tasks.length > names.length ? `, … (${tasks.length - names.length} more)` : '';
-  const frames = userFrames(taskExtra(task)?.createdSite);
+  const frames = userFrames(taskRare(task)?.createdSite);
   report({
     kind: 'open-group',
     message:

@@ -1,5 +1,5 @@
 import { Task, currentTask } from '../core/index.js';
-import { awaitedTasks, liveTasks, now, taskExtra, taskWait } from '../core/internal.js';
+import { awaitedTasks, liveTasks, now, taskRare, taskWait } from '../core/internal.js';
 import { formatDuration } from './describe.js';
 import { frameLocation } from './describe-stack.js';
 import type { Snapshot, StackFrame } from './schema.js';
@@ -78,8 +78,7 @@ export function captureCallGraph(
     });
   }
   return buildGraph(task, depth, limit, (t) => {
-    const extra = taskExtra(t);
-    return (t === task && liveStack) || currentAwaitSite(t) || siteLines(extra?.createdSite) || [];
+    return (t === task && liveStack) || currentAwaitSite(t) || siteLines(taskRare(t)?.createdSite) || [];
   });
 }
 

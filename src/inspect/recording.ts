@@ -15,7 +15,7 @@ import {
   rawWait,
   taskCancellation,
   taskCreated,
-  taskExtra,
+  taskRare,
   taskGroup,
   taskSeq,
   toEpoch,
@@ -102,7 +102,7 @@ function entry(seq: number, name: string, group: TaskGroup, createdAt: number, d
 }
 
 function attributesOf(task: Task): RecordedTask['attributes'] {
-  const attributes = taskExtra(task)?.attributes;
+  const attributes = taskRare(task)?.attributes;
   return attributes === undefined ? null : Object.freeze({ ...attributes });
 }
 

@@ -1,5 +1,5 @@
 import type { Task } from '../core/index.js';
-import { isLibraryFrame, taskExtra, taskWait } from '../core/internal.js';
+import { isLibraryFrame, taskRare, taskWait } from '../core/internal.js';
 
 export { isLibraryFrame };
 
@@ -28,7 +28,7 @@ export function siteLines(site: { stack?: string } | undefined): readonly string
  * it awaited is no longer where it is, and nothing is shown.
  */
 export function currentAwaitSite(task: Task): readonly string[] | null {
-  const site = taskExtra(task)?.awaitSite;
+  const site = taskRare(task)?.awaitSite;
   if (site === undefined) return null;
   const wait = taskWait(task);
   return wait?.kind === 'task' && wait.since === site.since ? siteLines(site) : null;

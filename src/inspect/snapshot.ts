@@ -9,7 +9,7 @@ import {
   now,
   taskCancellation,
   taskCreated,
-  taskExtra,
+  taskRare,
   taskGroup,
   taskResult,
   taskSettled,
@@ -137,7 +137,7 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
     const own = namedGroup === null ? task.name : `${namedGroup} › ${task.name}`;
     const path = parent === undefined ? own : `${parentPath ?? parent.path} › ${own}`;
     paths.set(task, path);
-    const extra = taskExtra(task);
+    const rare = taskRare(task);
     const cancel = taskCancellation(task);
     const created = taskCreated(task);
     const info: Mutable<TaskInfo> = {
@@ -154,13 +154,13 @@ function taskInfos(tasks: readonly Task[], at: number): Mutable<TaskInfo>[] {
       waitingOn: waitInfo(task, ids, at),
       awaitedBy: frozenList(awaitedBy.get(task)),
       cancelled: cancel === undefined ? null : Object.freeze({ ...cancelInfo(cancel, false, origins), forMs: at - cancel._at }),
-      attributes: extra?.attributes === undefined ? null : Object.freeze({ ...extra.attributes }),
-      createdAtSite: siteLines(extra?.createdSite),
+      attributes: rare?.attributes === undefined ? null : Object.freeze({ ...rare.attributes }),
+      createdAtSite: siteLines(rare?.createdSite),
       awaitSite: currentAwaitSite(task),
       stack: null,
       stackReason: null,
     };
-    const tracer = extra?.tracer;
+    const tracer = rare?.tracer;
     if (tracer !== undefined) {
       info.traceId = tracer.traceId;
       info.spanId = tracer.spanId;
@@ -224,6 +224,6 @@ export function finishedInfo(task: Task, origins?: OriginCache): FinishedInfo {
 
 /** The trace and span the task is, while tasktree/otel follows it (or followed it: in the history). */
 function traceIds(task: Task): { traceId: string; spanId: string } | undefined {
-  const tracer = taskExtra(task)?.tracer;
+  const tracer = taskRare(task)?.tracer;
   return tracer === undefined ? undefined : { traceId: tracer.traceId, spanId: tracer.spanId };
 }

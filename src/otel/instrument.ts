@@ -4,7 +4,7 @@
 import { INVALID_TRACEID, ProxyTracerProvider, SpanKind, context, trace, type Context, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Task } from '../core/task.js';
 import type { TaskGroup } from '../core/task-group.js';
-import { groupInPath, hooks, show, taskExtra, taskGroup, type TaskTracer } from '../core/internal.js';
+import { groupInPath, hooks, show, taskGroup, taskRare, type TaskTracer } from '../core/internal.js';
 import { ATTR_GROUP_NAME, ATTR_TASK_DAEMON, ATTR_TASK_ID, ATTR_TASK_PATH } from './attributes.js';
 import { withSpan } from './span-context.js';
 import { TaskSpan } from './task-span.js';
@@ -96,7 +96,7 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
     if (filter !== undefined && !callUser('filter', filter, task, false)) return undefined;
     const group = taskGroup(task);
     const owner = group.owner;
-    const ownerSpan = owner === undefined ? undefined : taskExtra(owner)?.tracer;
+    const ownerSpan = owner === undefined ? undefined : taskRare(owner)?.tracer;
     // The span active here (inside a task's function: that task's span, or one made inside it; in
     // a request handler: the HTTP server span, or the caller's, extracted); else the parent task's.
     const active = context.active();
@@ -114,7 +114,7 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
         lastPrefix = pathPrefix(group, owner, ownerSpan);
       }
       path = lastPrefix + task.name;
-      const own = taskExtra(task)?.attributes;
+      const own = taskRare(task)?.attributes;
       if (own !== undefined) span.setAttributes(own);
       span.setAttribute(ATTR_TASK_ID, task.id);
       span.setAttribute(ATTR_TASK_PATH, path);
