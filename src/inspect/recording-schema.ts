@@ -9,7 +9,7 @@
  * snapshot: `performance.timeOrigin` plus whole milliseconds, so several events share a time;
  * `seq` orders them.
  */
-import type { CancelInfo, FinishedInfo } from './schema.js';
+import type { CancelInfo, FinishedInfo, TaskInfo } from './schema.js';
 
 /** What a task waited on, in an event (a snapshot's `WaitInfo` without its `forMs`). */
 export type RecordedWait =
@@ -59,21 +59,13 @@ export type RecordedEvent =
 
 export type RecordedEventType = RecordedEvent['type'];
 
-/** A task named in a recording: what does not change over its life. */
-export interface RecordedTask {
-  readonly id: string;
-  readonly name: string;
-  /** Ancestors' names and its own, joined with ` › ` (as in a snapshot). */
-  readonly path: string;
-  readonly parentId: string | null;
-  /** The group it was spawned into, and that group's name when it is a level of the path. */
-  readonly group: string;
-  readonly namedGroup: string | null;
-  readonly daemon: boolean;
-  readonly attributes: Readonly<Record<string, string | number | boolean>> | null;
-  /** Epoch milliseconds (exact, even when the ring dropped its `spawn` event). */
-  readonly createdAt: number;
-}
+/**
+ * A task named in a recording: what does not change over its life, as a snapshot's `TaskInfo` has
+ * it. From the task itself while the process still knows it (live, or in its history); when it
+ * does not, from its first event kept: `createdAt` is that event's (exact when it is the `spawn`),
+ * `daemon` is known only from a kept `spawn`, and `attributes` is `null`.
+ */
+export type RecordedTask = Pick<TaskInfo, 'id' | 'name' | 'path' | 'parentId' | 'group' | 'namedGroup' | 'daemon' | 'attributes' | 'createdAt'>;
 
 /** What a task alive when the recording began was doing then. */
 export interface InitialTask {
