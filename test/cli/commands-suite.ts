@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Child, CliResult } from './helpers.js';
-import { killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
+import { isolatedEnv, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
 
 export interface SuiteOptions {
   /** Which transport the CLI must end up using. */
@@ -44,9 +44,7 @@ export function commandsSuite(options: SuiteOptions): void {
 
   before(async () => {
     runtimeDir = privateRuntimeDir();
-    env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-    delete env['TASKTREE_MONITOR'];
-    delete env['NODE_OPTIONS'];
+    env = isolatedEnv(runtimeDir);
     target = await startFixture('cli-target', { args: options.fixtureArgs, nodeArgs: await options.nodeArgs(), env });
     ready = JSON.parse(target.ready) as Ready;
   });

@@ -24,6 +24,14 @@ export function privateRuntimeDir(): string {
   return mkdtempSync(join(tmpdir(), 'tasktree-test-'));
 }
 
+/** The environment of a test's targets and CLI runs: its own runtime dir; no monitor, no NODE_OPTIONS from the runner. */
+export function isolatedEnv(runtimeDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
+  delete env['TASKTREE_MONITOR'];
+  delete env['NODE_OPTIONS'];
+  return env;
+}
+
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import type { Recording } from '../../src/inspect/recording-schema.js';
 import { AgentClient } from '../../src/cli/client.js';
 import { defaultFileName } from '../../src/cli/record.js';
 import type { Child } from './helpers.js';
-import { CLI, NODE, freePort, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
+import { CLI, NODE, freePort, isolatedEnv, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
 
 let runtimeDir = '';
 let env: NodeJS.ProcessEnv = {};
@@ -21,9 +21,7 @@ before(async () => {
   runtimeDir = privateRuntimeDir();
   work = join(runtimeDir, 'out');
   mkdirSync(work);
-  env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-  delete env['TASKTREE_MONITOR'];
-  delete env['NODE_OPTIONS'];
+  env = isolatedEnv(runtimeDir);
   // The test's own client finds the sockets where the fixtures put them.
   process.env['XDG_RUNTIME_DIR'] = runtimeDir;
   target = await startFixture('record-target', { args: ['--monitor'], env });

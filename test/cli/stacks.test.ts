@@ -1,15 +1,21 @@
 // `--stacks` from outside, over both transports, against a process whose tasks wait at known lines.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Snapshot, StackFrame } from '../../src/inspect/schema.js';
+import { cycleReport, deadlockReport } from '../helpers/deadlocks.js';
 import { checkStacks, source, tags } from '../helpers/stacks.js';
 import type { Child } from './helpers.js';
-import { freePort, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
+import { freePort, isolatedEnv, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
 
 const FILE = 'test/fixtures/stacks-target.ts';
 const where = tags(source);
 const at = (tag: string): string => `${FILE}:${where.get(tag)?.line}:${where.get(tag)?.column}`;
+
+/** Starts a fixture that waits for the CLI, reachable over `transport`, with source maps. */
+async function startTarget(name: string, args: readonly string[], transport: 'socket' | 'inspector', env: NodeJS.ProcessEnv): Promise<Child> {
+  const nodeArgs = ['--enable-source-maps', ...(transport === 'inspector' ? [`--inspect-port=${await freePort()}`] : [])];
+  return startFixture(name, { args, nodeArgs, env: transport === 'socket' ? { ...env, TASKTREE_MONITOR: '1' } : env });
+}
 
 for (const transport of ['socket', 'inspector'] as const) {
   describe(`tasktree --stacks over the ${transport === 'socket' ? 'monitor socket' : 'inspector'}`, () => {
@@ -20,14 +26,8 @@ for (const transport of ['socket', 'inspector'] as const) {
 
     before(async () => {
       runtimeDir = privateRuntimeDir();
-      env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, NODE_OPTIONS: '' };
-      delete env['TASKTREE_MONITOR'];
-      const nodeArgs = ['--enable-source-maps', ...(transport === 'inspector' ? [`--inspect-port=${await freePort()}`] : [])];
-      target = await startFixture('stacks-target', {
-        args: ['serve'],
-        nodeArgs,
-        env: transport === 'socket' ? { ...env, TASKTREE_MONITOR: '1' } : env,
-      });
+      env = isolatedEnv(runtimeDir);
+      target = await startTarget('stacks-target', ['serve'], transport, env);
       pid = target.ready.trim();
     });
 
@@ -106,9 +106,6 @@ for (const transport of ['socket', 'inspector'] as const) {
 }
 
 // A deadlock, seen from outside: the report under the tree names the line where each task waits.
-const DEADLOCKS = 'test/fixtures/inspect-deadlocks.ts';
-const deadlockTags = tags(fileURLToPath(new URL(`../../../${DEADLOCKS}`, import.meta.url)));
-const waitsAt = (tag: string): string => `${DEADLOCKS}:${deadlockTags.get(tag)?.line}:${deadlockTags.get(tag)?.column}`;
 
 for (const transport of ['socket', 'inspector'] as const) {
   describe(`tasktree pstree --stacks on a deadlocked process, over the ${transport === 'socket' ? 'monitor socket' : 'inspector'}`, () => {
@@ -118,15 +115,8 @@ for (const transport of ['socket', 'inspector'] as const) {
 
     before(async () => {
       runtimeDir = privateRuntimeDir();
-      env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, NODE_OPTIONS: '' };
-      delete env['TASKTREE_MONITOR'];
-      const nodeArgs = ['--enable-source-maps', ...(transport === 'inspector' ? [`--inspect-port=${await freePort()}`] : [])];
-      const target = await startFixture('inspect-deadlocks', {
-        args: ['cycle', 'serve'],
-        nodeArgs,
-        env: transport === 'socket' ? { ...env, TASKTREE_MONITOR: '1' } : env,
-      });
-      pid = target.ready.trim();
+      env = isolatedEnv(runtimeDir);
+      pid = (await startTarget('inspect-deadlocks', ['cycle', 'serve'], transport, env)).ready.trim();
     });
 
     after(async () => {
@@ -137,23 +127,13 @@ for (const transport of ['socket', 'inspector'] as const) {
     it('prints the cycle, and the line where each of its tasks waits', async () => {
       const result = await runCli(['pstree', pid, '--stacks', '--transport', transport], { env, timeoutMs: 120_000 });
       assert.equal(result.code, 0, result.stderr);
-      const report = result.stdout.slice(result.stdout.indexOf('\nDeadlock') + 1).replace(/\[[0-9A-Za-z]{6}\.([0-9a-z]+)\]/g, '[$1]');
-      assert.equal(
-        report,
-        [
-          'Deadlock (tasks awaiting each other):',
-          '  lock-a [2] → lock-b [3] → lock-a [2]',
-          `    lock-a [2] waits at <anonymous> (${waitsAt('lock-a')})`,
-          `    lock-b [3] waits at <anonymous> (${waitsAt('lock-b')})`,
-          '',
-        ].join('\n'),
-      );
+      assert.equal(deadlockReport(result.stdout), cycleReport(true));
     });
 
     it('prints the cycle without stacks too, as the cycle alone', async () => {
       const result = await runCli(['pstree', pid, '--transport', transport], { env, timeoutMs: 60_000 });
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /\nDeadlock \(tasks awaiting each other\):\n {2}lock-a \[\w+\.2\] → lock-b \[\w+\.3\] → lock-a \[\w+\.2\]\n$/);
+      assert.equal(deadlockReport(result.stdout), cycleReport(false));
     });
   });
 }

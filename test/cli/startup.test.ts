@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Child } from './helpers.js';
-import { fixture, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
+import { fixture, isolatedEnv, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
 
 describe('the CLI’s start', () => {
   let runtimeDir = '';
@@ -13,9 +13,7 @@ describe('the CLI’s start', () => {
 
   before(async () => {
     runtimeDir = privateRuntimeDir();
-    env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-    delete env['TASKTREE_MONITOR'];
-    delete env['NODE_OPTIONS'];
+    env = isolatedEnv(runtimeDir);
     target = await startFixture('cli-target', { args: ['--monitor'], env });
   });
 

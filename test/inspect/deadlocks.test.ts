@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { indexTasks } from '../../src/inspect/describe.js';
 import { findCycles } from '../../src/inspect/deadlocks.js';
 import type { TaskInfo, WaitInfo } from '../../src/inspect/schema.js';
 import { fixture, startChild } from '../helpers/child.js';
 import { snapshotOf, taskInfo } from '../helpers/snapshot.js';
-import { tags } from '../helpers/stacks.js';
+import { cycleReport, deadlockAt, deadlockReport } from '../helpers/deadlocks.js';
 
 const awaits = (ids: string[], exclusive?: boolean): WaitInfo =>
   exclusive === undefined ? { kind: 'task', taskIds: ids, forMs: 10 } : { kind: 'task', taskIds: ids, forMs: 10, exclusive };
@@ -73,15 +72,7 @@ describe('findCycles', () => {
   });
 });
 
-// The fixture, run in a child process with source maps; its awaits are marked `// @tag`.
-const source = fileURLToPath(new URL('../../../test/fixtures/inspect-deadlocks.ts', import.meta.url));
-const where = tags(source);
-const at = (tag: string): string => {
-  const w = where.get(tag);
-  assert.ok(w !== undefined, tag);
-  return `test/fixtures/inspect-deadlocks.ts:${w.line}:${w.column}`;
-};
-
+/** The fixture's tree, run in a child process with source maps (its awaits are marked `// @tag`). */
 async function treeOf(mode: string, stacks: boolean): Promise<string> {
   const child = startChild(fixture('inspect-deadlocks'), stacks ? [mode, 'stacks'] : [mode], { NODE_OPTIONS: '--enable-source-maps' });
   const { code } = await child.exited;
@@ -89,16 +80,11 @@ async function treeOf(mode: string, stacks: boolean): Promise<string> {
   return child.stdout.replace(/\[[0-9A-Za-z]{6}\.([0-9a-z]+)\]/g, '[$1]');
 }
 
-/** The deadlock report: the lines after the tree. */
-function report(tree: string): string {
-  const at = tree.indexOf('\nDeadlock');
-  return at < 0 ? '' : tree.slice(at + 1);
-}
 
 describe('the deadlock report of pstree (child processes)', () => {
   it('reports a child awaiting its parent while the parent joins its scope', async () => {
     assert.equal(
-      report(await treeOf('join', false)),
+      deadlockReport(await treeOf('join', false)),
       [
         'Deadlock (tasks awaiting each other):',
         '  parent [2] → child [3] → parent [2]',
@@ -111,40 +97,31 @@ describe('the deadlock report of pstree (child processes)', () => {
 
   it('shows, with stacks, the line where each task of the cycle waits', async () => {
     assert.equal(
-      report(await treeOf('group-body', true)),
+      deadlockReport(await treeOf('group-body', true)),
       [
         'Deadlock (tasks awaiting each other):',
         '  owner [2] → worker [3] → owner [2]',
-        `    owner [2] waits at <anonymous> (${at('owner-joins')})`,
-        `    worker [3] waits at <anonymous> (${at('worker-awaits-owner')})`,
+        `    owner [2] waits at <anonymous> (${deadlockAt('owner-joins')})`,
+        `    worker [3] waits at <anonymous> (${deadlockAt('worker-awaits-owner')})`,
         '',
       ].join('\n'),
     );
-    assert.equal(
-      report(await treeOf('cycle', true)),
-      [
-        'Deadlock (tasks awaiting each other):',
-        '  lock-a [2] → lock-b [3] → lock-a [2]',
-        `    lock-a [2] waits at <anonymous> (${at('lock-a')})`,
-        `    lock-b [3] waits at <anonymous> (${at('lock-b')})`,
-        '',
-      ].join('\n'),
-    );
+    assert.equal(deadlockReport(await treeOf('cycle', true)), cycleReport(true));
   });
 
   it('reports a cycle of plain awaits without stacks too, as the cycle alone', async () => {
-    assert.equal(report(await treeOf('cycle', false)), ['Deadlock (tasks awaiting each other):', '  lock-a [2] → lock-b [3] → lock-a [2]', ''].join('\n'));
+    assert.equal(deadlockReport(await treeOf('cycle', false)), cycleReport(false));
   });
 
   it('does not report a race between a task and a sleep that will settle it', async () => {
     const tree = await treeOf('race-sleep', false);
     assert.match(tree, /impatient \[2\] running .* waiting on task patient \[3\]/);
-    assert.equal(report(tree), '');
+    assert.equal(deadlockReport(tree), '');
   });
 
   it('does not report, with stacks, a race between a task and a plain timer', async () => {
     const tree = await treeOf('race-timer', true);
     assert.match(tree, /Promise\.race #1/);
-    assert.equal(report(tree), '');
+    assert.equal(deadlockReport(tree), '');
   });
 });

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Child } from '../cli/helpers.js';
-import { killAll, privateRuntimeDir, removeDir, startFixture, waitUntil } from '../cli/helpers.js';
+import { isolatedEnv, killAll, privateRuntimeDir, removeDir, startFixture, waitUntil } from '../cli/helpers.js';
 
 /** A line-oriented client of the monitor socket. */
 interface Client {
@@ -87,8 +87,7 @@ describe('the monitor', () => {
 
   before(async () => {
     runtimeDir = privateRuntimeDir();
-    env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-    delete env['TASKTREE_MONITOR'];
+    env = isolatedEnv(runtimeDir);
     host = await startFixture('monitor-host', { env, stdin: true });
     ({ path, worker } = JSON.parse(host.ready) as { path: string; worker: string });
   });
@@ -220,8 +219,7 @@ describe('starting the monitor', () => {
 
   before(() => {
     runtimeDir = privateRuntimeDir();
-    env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-    delete env['TASKTREE_MONITOR'];
+    env = isolatedEnv(runtimeDir);
   });
 
   after(async () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { UiState } from '../../src/ui/protocol.js';
-import { freePort, killAll, privateRuntimeDir, removeDir, startFixture } from '../cli/helpers.js';
+import { freePort, isolatedEnv, killAll, privateRuntimeDir, removeDir, startFixture } from '../cli/helpers.js';
 import type { Child } from '../cli/helpers.js';
 import { startTarget, startUi, state, tell } from '../cli/ui/helpers.js';
 import type { Ready, Ui } from '../cli/ui/helpers.js';
@@ -52,9 +52,7 @@ let browser: Browser;
 
 before(async () => {
   runtimeDir = privateRuntimeDir();
-  env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-  delete env['TASKTREE_MONITOR'];
-  delete env['NODE_OPTIONS'];
+  env = isolatedEnv(runtimeDir);
   // rebind.test resolves to loopback: what a DNS-rebinding attacker's name would do.
   browser = await launchBrowser(['--host-resolver-rules=MAP rebind.test 127.0.0.1']);
 });

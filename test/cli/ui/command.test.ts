@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CancelAction, UiState } from '../../../src/ui/protocol.js';
-import { freePort, killAll, privateRuntimeDir, removeDir, runCli, startFixture, waitUntil } from '../helpers.js';
+import { freePort, isolatedEnv, killAll, privateRuntimeDir, removeDir, runCli, startFixture, waitUntil } from '../helpers.js';
 import type { Child } from '../helpers.js';
 import { bearer, http, startTarget, startUi, state, stateWhere, tell } from './helpers.js';
 import type { Ready, Ui } from './helpers.js';
@@ -17,9 +17,7 @@ let env: NodeJS.ProcessEnv = {};
 
 before(() => {
   runtimeDir = privateRuntimeDir();
-  env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-  delete env['TASKTREE_MONITOR'];
-  delete env['NODE_OPTIONS'];
+  env = isolatedEnv(runtimeDir);
 });
 
 after(async () => {
