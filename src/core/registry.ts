@@ -1,6 +1,6 @@
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { groupsOf } from './task-state.js';
+import { RUNNING, STATE, groupsOf } from './task-state.js';
 
 // The registry is the task tree itself: groups without a live owner (top-level groups and the one
 // `run()` makes) are linked here while they have live tasks; every other task is reachable from
@@ -41,6 +41,8 @@ export function liveTasks(): Task[] {
   for (let i = roots.length - 1; i >= 0; i--) pushGroupTasks(roots[i] as TaskGroup, stack);
   while (stack.length > 0) {
     const task = stack.pop() as Task;
+    // A task settling right now is still in its group's list for a moment, and already finished.
+    if ((task._state & STATE) > RUNNING) continue;
     out.push(task);
     // Children: the task's groups are linked newest first; push so the oldest is visited first.
     const groups: TaskGroup[] = [];

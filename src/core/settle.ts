@@ -27,6 +27,10 @@ export function settleTask(task: Task, state: number, result: unknown): void {
   task._slot = result;
   task._ws = stamp();
   task._wt = undefined;
+  // In the history at once: code that runs before this function returns — a V8 interrupt (the
+  // inspector's `Runtime.evaluate` of `tasktree where`), a hook, a listener — finds the task among
+  // the finished ones; `liveTasks()` leaves out a task whose state is settled.
+  recordFinished(task);
   if (hooks.record !== undefined) hooks.record('settle', task, undefined);
   const extra = task._extra;
   if (extra !== undefined) {
@@ -38,7 +42,6 @@ export function settleTask(task: Task, state: number, result: unknown): void {
     }
   }
   task._group._childSettled(task);
-  recordFinished(task);
   if (extra !== undefined && extra.rare !== undefined) traceSettled(task, extra.rare, state, result);
   if (isObserved('settle')) emit('settle', task);
 }

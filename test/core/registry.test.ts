@@ -2,7 +2,7 @@ import '../helpers/no-unhandled.js';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TaskGroup, allTasks, run, setHistoryLimit, spawn } from '../../src/index.js';
-import { finishedTasks } from '../../src/core/internal.js';
+import { finishedTasks, hooks } from '../../src/core/internal.js';
 import { latch, tick } from '../helpers/core.js';
 
 after(() => setHistoryLimit(1000));
@@ -70,6 +70,27 @@ describe('allTasks()', () => {
       },
       { concurrency: 1 },
     );
+  });
+});
+
+describe('a task while it settles', () => {
+  it('is already among the finished tasks and no longer among the live ones, to code that runs meanwhile', async () => {
+    // A V8 interrupt (the inspector evaluating `tasktree where`) can run between any two calls of
+    // the settling code; the recorder's hook runs there too, and stands in for it.
+    const seen: string[] = [];
+    const previous = hooks.record;
+    hooks.record = (step, task) => {
+      if (step !== 'settle' || task.name !== 'settling') return;
+      seen.push(`live ${allTasks().includes(task)}, finished ${finishedTasks().includes(task)}`);
+    };
+    try {
+      await TaskGroup.run('g', (g) => {
+        g.spawn('settling', () => 1);
+      });
+    } finally {
+      hooks.record = previous;
+    }
+    assert.deepEqual(seen, ['live false, finished true']);
   });
 });
 
