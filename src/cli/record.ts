@@ -23,9 +23,6 @@ export const LEASE_GRACE_MS = 60_000;
 /** How often the target is checked while recording (it may exit). */
 const CHECK_MS = 1000;
 
-/** `tasktree-PID-20260102-030405.recording.json`, in the working directory. */
-export const defaultFileName = recordingFileName;
-
 /** Fails early (before the target is touched) when `path` cannot be written. */
 export function checkWritable(path: string): void {
   const full = resolve(path);
@@ -87,7 +84,7 @@ function summary(recording: Recording): string {
 
 export async function record(command: RecordCommand, out: Output): Promise<ExitCodeValue> {
   const started = new Date();
-  const path = command.out === '-' ? null : (command.out ?? defaultFileName(command.pid, started));
+  const path = command.out === '-' ? null : (command.out ?? recordingFileName(command.pid, started));
   if (path !== null) checkWritable(path);
 
   const stop = new AbortController();

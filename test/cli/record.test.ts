@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RecorderState } from '../../src/inspect/record-command.js';
 import type { Recording } from '../../src/inspect/recording-schema.js';
 import { AgentClient } from '../../src/cli/client.js';
-import { defaultFileName } from '../../src/cli/record.js';
+import { recordingFileName } from '../../src/inspect/recording-file.js';
 import type { Child } from './helpers.js';
 import { CLI, NODE, freePort, isolatedEnv, killAll, privateRuntimeDir, removeDir, runCli, startFixture } from './helpers.js';
 
@@ -127,7 +127,7 @@ describe('tasktree record', () => {
     assert.equal(files.length, 1);
     const name = files[0] as string;
     assert.match(name, new RegExp(`^tasktree-${target.pid}-\\d{8}-\\d{6}\\.recording\\.json$`));
-    assert.ok(name >= defaultFileName(target.pid, new Date(started.getTime() - 1000)), name);
+    assert.ok(name >= recordingFileName(target.pid, new Date(started.getTime() - 1000)), name);
     assert.match(result.stdout, new RegExp(`wrote ${name.replace(/[.]/g, '\\.')}:`));
   });
 
