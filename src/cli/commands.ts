@@ -175,7 +175,8 @@ function stacksNotice(snapshot: Snapshot, out: Output): void {
   }
   out.notice(
     `stacks of ${plural(snapshot.tasks.length, 'task')} taken in ${formatDuration(info.totalMs)}; pid ${snapshot.pid} was stopped ` +
-      `for ${formatDuration(info.longestStopMs)} at most (${formatDuration(info.stoppedMs)} in all; a heap of ${Math.round(info.heapBytes / 1048576)} MiB)`,
+      `for ${formatDuration(info.longestStopMs)} at most (${formatDuration(info.stoppedMs)} in all; a heap of ${Math.round(info.heapBytes / 1048576)} MiB)` +
+      (info.rounds === 2 ? '; two rounds, for a promise several async functions await' : ''),
   );
 }
 

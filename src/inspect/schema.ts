@@ -148,11 +148,18 @@ export interface StacksInfo {
   readonly heapNodes: number;
   readonly heapBytes: number;
   /**
-   * Where the time went (ms): `queries` (V8 listing the heap's promises and functions, stopping
-   * the process), `snapshot` (the heap snapshot, stopping it while it is written), `analysis`
-   * (reading the snapshot, in another thread), `walks` (V8's async stack walks, on the main thread).
+   * Where the time went (ms): `queries` (V8 listing the heap's objects, stopping the process),
+   * `snapshot` (the heap snapshot, stopping it while it is written), `analysis` (reading the
+   * snapshot, in another thread), `walks` (V8's async stack walks, on the main thread); the first
+   * three added up over the rounds.
    */
   readonly phases: { readonly queries: number; readonly snapshot: number; readonly analysis: number; readonly walks: number };
+  /**
+   * 1, or 2 when a task awaits a promise that other async functions await too: the stacks past
+   * such a promise need a second heap query and snapshot (about twice the cost). Absent from
+   * agents older than this field.
+   */
+  readonly rounds?: 1 | 2;
 }
 
 /** One live task. */

@@ -42,7 +42,7 @@ for (const transport of ['socket', 'inspector'] as const) {
       const result = await cli('pstree', pid, '--stacks', '--json');
       assert.equal(result.code, 0, result.stderr);
       checkStacks(JSON.parse(result.stdout) as Snapshot, FILE, where, 'report-serve');
-      assert.match(result.stderr, /^tasktree: stacks of 20 tasks taken in .+; pid \d+ was stopped for .+ at most \(.+ in all; a heap of \d+ MiB\)\n$/);
+      assert.match(result.stderr, /^tasktree: stacks of 20 tasks taken in .+; pid \d+ was stopped for .+ at most \(.+ in all; a heap of \d+ MiB\); two rounds, for a promise several async functions await\n$/);
       assert.ok(target.alive());
     });
 

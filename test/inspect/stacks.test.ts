@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Snapshot } from '../../src/inspect/schema.js';
+import { run, spawn } from '../../src/index.js';
+import { captureSnapshot } from '../../src/inspect/index.js';
 import { fixture, startChild } from '../helpers/child.js';
+import { latch, tick } from '../helpers/core.js';
 import { checkStacks, compiled, source, tags } from '../helpers/stacks.js';
 
 async function snapshotOf(sourceMaps: boolean): Promise<Snapshot> {
@@ -18,6 +21,54 @@ describe('captureSnapshot({ stacks: true })', () => {
 
   it('shows the compiled JavaScript lines when it has none', async () => {
     checkStacks(await snapshotOf(false), 'dist/test/fixtures/stacks-target.js', tags(compiled), 'report');
+  });
+});
+
+describe('the probe’s rounds', () => {
+  async function helper(gate: Promise<void>): Promise<void> {
+    await gate;
+  }
+
+  it('parks no function when no task awaits a promise another function awaits too: one round', async () => {
+    const release = latch();
+    await run(
+      async () => {
+        spawn('own-1', () => helper(new Promise<void>((resolve) => void release.promise.then(resolve))));
+        spawn('own-2', () => helper(new Promise<void>((resolve) => void release.promise.then(resolve))));
+        await tick();
+        const snapshot = await captureSnapshot({ stacks: true });
+        assert.equal(snapshot.stacks?.rounds, 1);
+        for (const name of ['own-1', 'own-2']) {
+          const frames = snapshot.tasks.find((task) => task.name === name)?.stack ?? [];
+          assert.equal(frames[0]?.fn, 'helper', name);
+          assert.equal(typeof frames[0]?.line, 'number', name);
+        }
+        release.release();
+      },
+      { dumpSignal: false },
+    );
+  });
+
+  it('takes a second round for a promise several functions await, and shows each awaiter at its line', async () => {
+    const release = latch();
+    await run(
+      async () => {
+        spawn('shared-1', () => helper(release.promise));
+        spawn('shared-2', () => helper(release.promise));
+        await tick();
+        const snapshot = await captureSnapshot({ stacks: true });
+        assert.equal(snapshot.stacks?.rounds, 2);
+        const lines = ['shared-1', 'shared-2'].map((name) => {
+          const frames = snapshot.tasks.find((task) => task.name === name)?.stack ?? [];
+          assert.equal(frames[0]?.fn, 'helper', name);
+          return frames[0]?.line;
+        });
+        assert.equal(typeof lines[0], 'number');
+        assert.equal(lines[1], lines[0]);
+        release.release();
+      },
+      { dumpSignal: false },
+    );
   });
 });
 

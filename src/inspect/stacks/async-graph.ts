@@ -26,7 +26,10 @@ export const HOLDER_KEYS = {
   tasks: 'tasktreeStacksTaskPromises',
   /** Every promise of the heap (`Runtime.queryObjects(Promise.prototype)`). */
   promises: 'tasktreeStacksAllPromises',
-  /** Every function of the heap (`Runtime.queryObjects(Function.prototype)`). */
+  /**
+   * Every function of the heap, parked only when a chain needs its await closures (see
+   * {@link AsyncGraph.needsResume}): parking them costs the snapshot two edges each.
+   */
   functions: 'tasktreeStacksAllFunctions',
 } as const;
 
@@ -38,7 +41,7 @@ export interface ChainFrame {
   readonly file: string;
   /** The index in the parked promises of the promise it awaits (-1: none, or not parked). */
   readonly awaited: number;
-  /** The index in the parked functions of its await's resume closure (-1: none). */
+  /** The index in the parked functions of its await's resume closure (-1: none, or not parked). */
   readonly resume: number;
 }
 
@@ -73,6 +76,12 @@ export interface AsyncGraph {
   readonly nodeCount: number;
   /** Whether the parked arrays were found (false: the snapshot is not from this probe). */
   readonly found: boolean;
+  /**
+   * Whether a chain's function awaits a promise that other reactions wait on too (a shared
+   * promise): V8's walk stops at such a promise, and goes on only from the function's own await
+   * closure, which the walks find among the parked functions.
+   */
+  readonly needsResume: boolean;
 }
 
 const MAX_FRAMES = 256;
@@ -233,6 +242,7 @@ export function analyzeSnapshot(snapshot: HeapSnapshot): AsyncGraph {
   // 2. Reactions: who awaits what, what follows what.
   const awaited = new Int32Array(N).fill(-1); // generator -> the promise it awaits
   const resume = new Int32Array(N).fill(-1); // generator -> its await's resolve closure
+  const reactionCount = new Uint32Array(N); // promise -> its pending reactions
   // What settles a promise: the promises it follows (a `then`, a thenable job, a race or a
   // combinator's inputs). One source and no combinator: the chain goes on through it; a combinator,
   // or several sources (a race), branch.
@@ -264,6 +274,7 @@ export function analyzeSnapshot(snapshot: HeapSnapshot): AsyncGraph {
     if (!isPromise(p)) continue;
     let reaction = child(p, eReactions);
     for (let hops = 0; reaction >= 0 && nameOf(reaction) === sReaction && hops < 100_000; hops++) {
+      reactionCount[p] = (reactionCount[p] as number) + 1;
       let next = -1;
       for (let e = first[reaction] as number, end = first[reaction + 1] as number; e < end; e += EF) {
         const to = (edges[e + eTo] as number) / NF;
@@ -344,10 +355,12 @@ export function analyzeSnapshot(snapshot: HeapSnapshot): AsyncGraph {
     }
     return file;
   };
+  let needsResume = false;
   const frameOf = (gen: number): ChainFrame => {
     const fn = child(gen, eFunction);
     const waiting = awaited[gen] as number;
     const closure = resume[gen] as number;
+    if (waiting >= 0 && (reactionCount[waiting] as number) > 1) needsResume = true;
     return {
       fn: fn < 0 ? '' : (strings[nameOf(fn)] as string),
       file: fn < 0 ? '' : fileOf(fn),
@@ -400,7 +413,7 @@ export function analyzeSnapshot(snapshot: HeapSnapshot): AsyncGraph {
       chains.push(promise < 0 || !isPromise(promise) ? null : chainOf(promise, 0));
     }
   }
-  return { chains, nodeCount: N, found: taskPromises !== null && allPromises !== null };
+  return { chains, nodeCount: N, found: taskPromises !== null && allPromises !== null, needsResume };
 }
 
 function indexOf(elements: Int32Array | null, n: number): Int32Array {

@@ -90,21 +90,25 @@ interface Holder {
   [HOLDER_KEYS.tasks]: (Promise<unknown> | null)[];
   [HOLDER_KEYS.promises]: unknown[] | null;
   [HOLDER_KEYS.functions]: unknown[] | null;
-  /** Called by the probe's thread with every object of the heap: keeps the promises and the functions. */
-  park(objects: readonly unknown[]): [number, number];
+  /**
+   * Called by the probe's thread with every object of the heap: keeps the promises, and the
+   * functions too when `withFunctions` (a second round, for a shared promise's awaiters).
+   */
+  park(objects: readonly unknown[], withFunctions: boolean): [number, number];
 }
 
-function park(this: Holder, objects: readonly unknown[]): [number, number] {
+function park(this: Holder, objects: readonly unknown[], withFunctions: boolean): [number, number] {
   const promises: unknown[] = [];
   const functions: unknown[] = [];
   // `typeof` and `isPromise` run no code of the objects' (no getters, no proxy traps).
   for (let i = 0; i < objects.length; i++) {
     const object = objects[i];
-    if (typeof object === 'function') functions.push(object);
-    else if (isPromise(object)) promises.push(object);
+    if (typeof object === 'function') {
+      if (withFunctions) functions.push(object);
+    } else if (isPromise(object)) promises.push(object);
   }
   this[HOLDER_KEYS.promises] = promises;
-  this[HOLDER_KEYS.functions] = functions;
+  this[HOLDER_KEYS.functions] = withFunctions ? functions : null;
   return [promises.length, functions.length];
 }
 
@@ -176,6 +180,7 @@ async function probe(tasks: readonly Task[], heapBytes: number): Promise<StacksR
           analysis: Math.round(reply.analyzeMs),
           walks: Math.round(walkMs),
         }),
+        rounds: reply.rounds === 2 ? 2 : 1,
       }),
     };
   } finally {

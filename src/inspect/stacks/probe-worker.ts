@@ -1,14 +1,14 @@
 /**
  * The worker thread of a stacks probe. Through an inspector session connected to the main thread
- * it parks every promise and every function of the main thread's heap on the probe's holder (so the
- * snapshot maps them to heap nodes), takes a heap snapshot, parses it here as it streams in, finds
- * each task's chain of suspended async functions (async-graph.ts), and posts that back. The main
- * thread is stopped only while V8 queries its heap and writes the snapshot; the parse and the
- * analysis run here, on the other core.
+ * it parks every promise of the main thread's heap on the probe's holder (so the snapshot maps them
+ * to heap nodes; every function too, in a second round, when a shared promise needs it), takes a
+ * heap snapshot, parses it here as it streams in, finds each task's chain of suspended async
+ * functions (async-graph.ts), and posts that back. The main thread is stopped only while V8
+ * queries its heap and writes the snapshot; the parse and the analysis run here, on the other core.
  */
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeSnapshot } from './async-graph.js';
+import { analyzeSnapshot, type AsyncGraph } from './async-graph.js';
 import { HeapSnapshotParser } from './heap-snapshot.js';
 import type { ProbeReply, ProbeRequest } from './probe-protocol.js';
 
@@ -30,16 +30,18 @@ interface RemoteObject {
 const GROUP = 'tasktree-stacks';
 
 /**
- * Parks every promise and every function of the main thread's heap on the holder: one heap query
- * (of everything whose prototype chain holds `Object.prototype`: each query is a full garbage
- * collection and a walk of the heap, so one, not one per kind), split there by the holder's `park`.
+ * Parks every promise of the main thread's heap on the holder, and every function too when
+ * `withFunctions`: one heap query (of everything whose prototype chain holds `Object.prototype`:
+ * each query is a full garbage collection and a walk of the heap, so one, not one per kind), split
+ * there by the holder's `park`.
  */
-async function park(): Promise<[number, number]> {
+async function park(withFunctions: boolean): Promise<[number, number]> {
   const { result } = await post<{ result: RemoteObject }>('Runtime.evaluate', { expression: 'Object.prototype', objectGroup: GROUP, silent: true });
   const { objects } = await post<{ objects: RemoteObject }>('Runtime.queryObjects', { prototypeObjectId: result.objectId, objectGroup: GROUP });
   const parked = await post<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
     objectId: objects.objectId,
-    functionDeclaration: `function () { return globalThis[Symbol.for(${JSON.stringify(holderKey)})].park(this); }`,
+    functionDeclaration: `function (withFunctions) { return globalThis[Symbol.for(${JSON.stringify(holderKey)})].park(this, withFunctions); }`,
+    arguments: [{ value: withFunctions }],
     returnByValue: true,
     silent: true,
   });
@@ -47,38 +49,49 @@ async function park(): Promise<[number, number]> {
   return Array.isArray(counts) ? [Number(counts[0]), Number(counts[1])] : [0, 0];
 }
 
+/** One round: park, snapshot (parsed here as it streams in), analyse. */
+async function round(withFunctions: boolean, timed: <T>(phase: number, work: () => Promise<T>) => Promise<T>): Promise<{ graph: AsyncGraph; counts: [number, number]; analyzeMs: number }> {
+  const counts = await timed(0, () => park(withFunctions));
+  await post('Runtime.releaseObjectGroup', { objectGroup: GROUP });
+  const parser = new HeapSnapshotParser();
+  const onChunk = (message: { params: { chunk: string } }): void => parser.push(message.params.chunk);
+  session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  try {
+    await timed(1, () => post('HeapProfiler.takeHeapSnapshot', { reportProgress: false }));
+  } finally {
+    session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  }
+  const parsedAt = performance.now();
+  const graph = analyzeSnapshot(parser.end());
+  return { graph, counts, analyzeMs: performance.now() - parsedAt };
+}
+
+/**
+ * The first round parks the promises only; a second one, with the functions too, only when a task
+ * awaits a promise other functions await as well (V8's walk goes on past it only from the await
+ * closure). Phases add up over the rounds.
+ */
 async function probe(): Promise<ProbeReply> {
-  const phases: number[] = [];
-  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+  const phases = [0, 0];
+  const timed = async <T>(phase: number, work: () => Promise<T>): Promise<T> => {
     const start = performance.now();
     try {
       return await work();
     } finally {
-      phases.push(performance.now() - start);
+      phases[phase] = (phases[phase] as number) + performance.now() - start;
     }
   };
   session.connectToMainThread();
   try {
-    const [promises, functions] = await timed(park);
-    await post('Runtime.releaseObjectGroup', { objectGroup: GROUP });
-    const parser = new HeapSnapshotParser();
-    const onChunk = (message: { params: { chunk: string } }): void => parser.push(message.params.chunk);
-    session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
-    try {
-      await timed(() => post('HeapProfiler.takeHeapSnapshot', { reportProgress: false }));
-    } finally {
-      session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    let result = await round(false, timed);
+    let analyzeMs = result.analyzeMs;
+    let rounds = 1;
+    if (result.graph.needsResume) {
+      result = await round(true, timed);
+      analyzeMs += result.analyzeMs;
+      rounds = 2;
     }
-    const parsedAt = performance.now();
-    const graph = analyzeSnapshot(parser.end());
-    return {
-      ok: true,
-      graph,
-      phases,
-      promises,
-      functions,
-      analyzeMs: performance.now() - parsedAt,
-    };
+    return { ok: true, graph: result.graph, phases, promises: result.counts[0], functions: result.counts[1], analyzeMs, rounds };
   } finally {
     session.disconnect();
   }
