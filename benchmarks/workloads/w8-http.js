@@ -25,7 +25,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(dirname(here));
 const require = createRequire(import.meta.url);
 
-export const SYSTEMS = ['bare', 'naive', 'effect', 'tasktree', 'tasktree-ps', 'tasktree-debug'];
+export const SYSTEMS = ['bare', 'als-floor', 'naive', 'effect', 'tasktree', 'tasktree-ps', 'tasktree-debug'];
 
 /** The server process of one system; resolves once it listens. */
 function startServer(system) {

@@ -7,6 +7,8 @@
 //   effect    Effect 4: one Effect.runPromise per request, auth and db in Effect.all (concurrent)
 //   tasktree  as examples/service.ts does it: run() → one long-lived group ('http',
 //             cancelOnError: false), a task per request, auth/db/render spawned in its scope
+//   als-floor the tasktree handler's shape with each of its four steps in an AsyncLocalStorage
+//             context and nothing else: what no tracker of this shape avoids
 //
 // Started by w8-http.js as `node w8-server.js '{"system":"tasktree"}'` (TASKTREE_MONITOR=1 or
 // TASKTREE_DEBUG=1 in its environment for the monitored and debug variants); prints one JSON line
@@ -60,6 +62,24 @@ const systems = {
       } catch (error) {
         fail(res, error);
       }
+    });
+  },
+
+  // The floor of tasktree's shape: the same four steps, each run in its own AsyncLocalStorage
+  // context (what every tracked task pays at least: a context frame, the reaction to its end) and
+  // awaited as tasktree's handler awaits its tasks — no registry, no names, no scope.
+  async 'als-floor'() {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const als = new AsyncLocalStorage();
+    const step = (name, fn) => als.run(name, fn);
+    listen((req, res) => {
+      step('request', async () => {
+        const auth = step('auth', () => authenticate(req));
+        const db = step('db', () => queryDb(req.url));
+        const who = await auth;
+        const row = await db;
+        reply(res, await step('render', () => render(who, row)));
+      }).catch((error) => fail(res, error));
     });
   },
 
