@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Snapshot } from '../../src/inspect/schema.js';
+import type { Snapshot, StackFrame } from '../../src/inspect/schema.js';
 import { run, spawn } from '../../src/index.js';
 import { captureSnapshot } from '../../src/inspect/index.js';
 import { fixture, startChild } from '../helpers/child.js';
@@ -29,43 +29,44 @@ describe('the probe’s rounds', () => {
     await gate;
   }
 
+  /** The innermost frame of the task named `name`. */
+  function innermost(snapshot: Snapshot, name: string): StackFrame | undefined {
+    return snapshot.tasks.find((task) => task.name === name)?.stack?.[0];
+  }
+
   it('parks no function when no task awaits a promise another function awaits too: one round', async () => {
-    const release = latch();
+    const gates = [latch(), latch()];
     await run(
       async () => {
-        spawn('own-1', () => helper(new Promise<void>((resolve) => void release.promise.then(resolve))));
-        spawn('own-2', () => helper(new Promise<void>((resolve) => void release.promise.then(resolve))));
+        gates.forEach((gate, k) => spawn(`own-${k}`, () => helper(gate.promise)));
         await tick();
         const snapshot = await captureSnapshot({ stacks: true });
         assert.equal(snapshot.stacks?.rounds, 1);
-        for (const name of ['own-1', 'own-2']) {
-          const frames = snapshot.tasks.find((task) => task.name === name)?.stack ?? [];
-          assert.equal(frames[0]?.fn, 'helper', name);
-          assert.equal(typeof frames[0]?.line, 'number', name);
+        for (const name of ['own-0', 'own-1']) {
+          assert.equal(innermost(snapshot, name)?.fn, 'helper', name);
+          assert.equal(typeof innermost(snapshot, name)?.line, 'number', name);
         }
-        release.release();
+        for (const gate of gates) gate.release();
       },
       { dumpSignal: false },
     );
   });
 
   it('takes a second round for a promise several functions await, and shows each awaiter at its line', async () => {
-    const release = latch();
+    const shared = latch();
     await run(
       async () => {
-        spawn('shared-1', () => helper(release.promise));
-        spawn('shared-2', () => helper(release.promise));
+        spawn('shared-0', () => helper(shared.promise));
+        spawn('shared-1', () => helper(shared.promise));
         await tick();
         const snapshot = await captureSnapshot({ stacks: true });
         assert.equal(snapshot.stacks?.rounds, 2);
-        const lines = ['shared-1', 'shared-2'].map((name) => {
-          const frames = snapshot.tasks.find((task) => task.name === name)?.stack ?? [];
-          assert.equal(frames[0]?.fn, 'helper', name);
-          return frames[0]?.line;
-        });
-        assert.equal(typeof lines[0], 'number');
-        assert.equal(lines[1], lines[0]);
-        release.release();
+        const [first, second] = [innermost(snapshot, 'shared-0'), innermost(snapshot, 'shared-1')];
+        assert.equal(first?.fn, 'helper');
+        assert.equal(second?.fn, 'helper');
+        assert.equal(typeof first?.line, 'number');
+        assert.equal(second?.line, first?.line);
+        shared.release();
       },
       { dumpSignal: false },
     );

@@ -94,10 +94,10 @@ interface Holder {
    * Called by the probe's thread with every object of the heap: keeps the promises, and the
    * functions too when `withFunctions` (a second round, for a shared promise's awaiters).
    */
-  park(objects: readonly unknown[], withFunctions: boolean): [number, number];
+  park(objects: readonly unknown[], withFunctions: boolean): void;
 }
 
-function park(this: Holder, objects: readonly unknown[], withFunctions: boolean): [number, number] {
+function park(this: Holder, objects: readonly unknown[], withFunctions: boolean): void {
   const promises: unknown[] = [];
   const functions: unknown[] = [];
   // `typeof` and `isPromise` run no code of the objects' (no getters, no proxy traps).
@@ -109,7 +109,6 @@ function park(this: Holder, objects: readonly unknown[], withFunctions: boolean)
   }
   this[HOLDER_KEYS.promises] = promises;
   this[HOLDER_KEYS.functions] = withFunctions ? functions : null;
-  return [promises.length, functions.length];
 }
 
 /**
@@ -180,7 +179,7 @@ async function probe(tasks: readonly Task[], heapBytes: number): Promise<StacksR
           analysis: Math.round(reply.analyzeMs),
           walks: Math.round(walkMs),
         }),
-        rounds: reply.rounds === 2 ? 2 : 1,
+        rounds: reply.rounds,
       }),
     };
   } finally {

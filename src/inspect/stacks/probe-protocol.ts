@@ -14,12 +14,9 @@ export type ProbeReply =
       readonly graph: AsyncGraph;
       /** How long each step on the main thread took, seen from here (ms): the heap query, the snapshot (summed over the rounds). */
       readonly phases: readonly number[];
-      /** How many promises and functions were parked in the last round (functions: 0 in a first round). */
-      readonly promises: number;
-      readonly functions: number;
       /** Parse tail and analysis, in the worker (ms). */
       readonly analyzeMs: number;
       /** 1, or 2 when a shared promise needed the functions parked too. */
-      readonly rounds: number;
+      readonly rounds: 1 | 2;
     }
   | { readonly ok: false; readonly message: string };

@@ -35,63 +35,62 @@ const GROUP = 'tasktree-stacks';
  * each query is a full garbage collection and a walk of the heap, so one, not one per kind), split
  * there by the holder's `park`.
  */
-async function park(withFunctions: boolean): Promise<[number, number]> {
+async function park(withFunctions: boolean): Promise<void> {
   const { result } = await post<{ result: RemoteObject }>('Runtime.evaluate', { expression: 'Object.prototype', objectGroup: GROUP, silent: true });
   const { objects } = await post<{ objects: RemoteObject }>('Runtime.queryObjects', { prototypeObjectId: result.objectId, objectGroup: GROUP });
-  const parked = await post<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
+  await post('Runtime.callFunctionOn', {
     objectId: objects.objectId,
-    functionDeclaration: `function (withFunctions) { return globalThis[Symbol.for(${JSON.stringify(holderKey)})].park(this, withFunctions); }`,
+    functionDeclaration: `function (withFunctions) { globalThis[Symbol.for(${JSON.stringify(holderKey)})].park(this, withFunctions); }`,
     arguments: [{ value: withFunctions }],
-    returnByValue: true,
     silent: true,
   });
-  const counts = parked.result.value;
-  return Array.isArray(counts) ? [Number(counts[0]), Number(counts[1])] : [0, 0];
+  await post('Runtime.releaseObjectGroup', { objectGroup: GROUP });
+}
+
+/** What one round found, and how long its steps took (ms). */
+interface Round {
+  readonly graph: AsyncGraph;
+  readonly queryMs: number;
+  readonly snapshotMs: number;
+  readonly analyzeMs: number;
 }
 
 /** One round: park, snapshot (parsed here as it streams in), analyse. */
-async function round(withFunctions: boolean, timed: <T>(phase: number, work: () => Promise<T>) => Promise<T>): Promise<{ graph: AsyncGraph; counts: [number, number]; analyzeMs: number }> {
-  const counts = await timed(0, () => park(withFunctions));
-  await post('Runtime.releaseObjectGroup', { objectGroup: GROUP });
+async function round(withFunctions: boolean): Promise<Round> {
+  const started = performance.now();
+  await park(withFunctions);
+  const parkedAt = performance.now();
   const parser = new HeapSnapshotParser();
   const onChunk = (message: { params: { chunk: string } }): void => parser.push(message.params.chunk);
   session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
   try {
-    await timed(1, () => post('HeapProfiler.takeHeapSnapshot', { reportProgress: false }));
+    await post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
   } finally {
     session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
   }
-  const parsedAt = performance.now();
+  const snapshotAt = performance.now();
   const graph = analyzeSnapshot(parser.end());
-  return { graph, counts, analyzeMs: performance.now() - parsedAt };
+  return { graph, queryMs: parkedAt - started, snapshotMs: snapshotAt - parkedAt, analyzeMs: performance.now() - snapshotAt };
 }
 
 /**
  * The first round parks the promises only; a second one, with the functions too, only when a task
  * awaits a promise other functions await as well (V8's walk goes on past it only from the await
- * closure). Phases add up over the rounds.
+ * closure). The times add up over the rounds.
  */
 async function probe(): Promise<ProbeReply> {
-  const phases = [0, 0];
-  const timed = async <T>(phase: number, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      phases[phase] = (phases[phase] as number) + performance.now() - start;
-    }
-  };
   session.connectToMainThread();
   try {
-    let result = await round(false, timed);
-    let analyzeMs = result.analyzeMs;
-    let rounds = 1;
-    if (result.graph.needsResume) {
-      result = await round(true, timed);
-      analyzeMs += result.analyzeMs;
-      rounds = 2;
-    }
-    return { ok: true, graph: result.graph, phases, promises: result.counts[0], functions: result.counts[1], analyzeMs, rounds };
+    const first = await round(false);
+    const rounds = first.graph.needsResume ? [first, await round(true)] : [first];
+    const sum = (key: 'queryMs' | 'snapshotMs' | 'analyzeMs'): number => rounds.reduce((total, r) => total + r[key], 0);
+    return {
+      ok: true,
+      graph: (rounds[rounds.length - 1] as Round).graph,
+      phases: [sum('queryMs'), sum('snapshotMs')],
+      analyzeMs: sum('analyzeMs'),
+      rounds: rounds.length === 2 ? 2 : 1,
+    };
   } finally {
     session.disconnect();
   }
