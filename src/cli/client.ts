@@ -146,12 +146,16 @@ export class AgentClient {
   /**
    * The process's snapshot; with `stacks`, every task's stack too (the process stops for a bounded
    * time, which the snapshot's `stacks` reports). A stacks request may take up to
-   * {@link STACKS_TIMEOUT_MS} (or `--timeout`, if longer).
+   * {@link STACKS_TIMEOUT_MS} (or `--timeout`, if longer). `finished: false` asks for the live tasks
+   * only (the table and the tree show no more): the history is most of a busy process's snapshot.
    */
-  async snapshot(stacks: StacksRequest | null = null): Promise<Snapshot> {
-    const options = stacks === null ? undefined : { stacks: true, force: stacks.force, ...(stacks.maxHeapMB === null ? {} : { maxHeapMB: stacks.maxHeapMB }) };
+  async snapshot(stacks: StacksRequest | null = null, finished = true): Promise<Snapshot> {
+    const options = {
+      ...(stacks === null ? {} : { stacks: true, force: stacks.force, ...(stacks.maxHeapMB === null ? {} : { maxHeapMB: stacks.maxHeapMB }) }),
+      ...(finished ? {} : { finished: false }),
+    };
     const timeout = stacks === null ? this.connection.timeoutMs : Math.max(this.connection.timeoutMs, STACKS_TIMEOUT_MS);
-    const snapshot = normalize((await this.call('snapshot', options === undefined ? {} : { options }, timeout)) as Snapshot | null);
+    const snapshot = normalize((await this.call('snapshot', Object.keys(options).length === 0 ? {} : { options }, timeout)) as Snapshot | null);
     if (snapshot?.formatVersion !== 1) {
       throw new CliError(
         `pid ${this.pid} sent a snapshot in format ${String(snapshot?.formatVersion)}; this tasktree understands format 1`,

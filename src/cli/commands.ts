@@ -93,7 +93,7 @@ async function watch(command: WatchCommand, out: Output): Promise<void> {
   try {
     await withClient(command, out, async (client) => {
       for (let frames = 0; !stop; ) {
-        const snapshot = await client.snapshot(command.stacks);
+        const snapshot = await client.snapshot(command.stacks, false);
         if (stop) break;
         out.write(watchFrame(command, snapshot, out, client.transport.kind));
         frames++;
@@ -330,7 +330,8 @@ export async function runCommand(command: Exclude<Command, { kind: 'help' | 'ver
   switch (command.kind) {
     case 'ps':
     case 'pstree': {
-      const snapshot = await withClient(command, out, (client) => client.snapshot(command.stacks));
+      // The table and the tree show the live tasks only; --json prints the history too.
+      const snapshot = await withClient(command, out, (client) => client.snapshot(command.stacks, command.json));
       const hint = command.stacks === null ? { unseenHint: '--stacks' } : {};
       if (command.json) out.write(json(filterSnapshot(snapshot, command.filter)));
       else if (command.kind === 'ps') out.write(printable(formatTable(snapshot, { filter: command.filter, ...hint })));

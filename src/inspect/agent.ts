@@ -5,11 +5,13 @@
  * The protocol is JSON lines. A request is one JSON object:
  * `{"id"?: number|string, "cmd": "ps"|"pstree"|"snapshot"|"where"|"cancel"|"record"|"ping", "task"?: string,
  * "reason"?: string, "from"?: "cli"|"ui", "options"?: {"expand"?: boolean, "stacks"?: boolean, "force"?: boolean,
- * "maxHeapMB"?: number, "action"?: "status"|"start"|"read"|"stop", "capacity"?: number, "after"?: number,
+ * "maxHeapMB"?: number, "finished"?: boolean, "action"?: "status"|"start"|"read"|"stop", "capacity"?: number, "after"?: number,
  * "leaseMs"?: number}}`; the answer is one JSON line, `{"id", "ok": true, "result"}` or
  * `{"id", "ok": false, "error": {"code", "message"}}`. `snapshot` with `stacks: true` also finds
  * where every task is suspended (a bounded, reported stop of the process; `force` and `maxHeapMB`
  * as for `captureSnapshot`); it is answered only through the asynchronous entry (`call`).
+ * `snapshot` with `finished: false` leaves the history out (`ps` and `pstree` answer from the live
+ * tasks alone); an older agent ignores the option and sends it.
  * `record` drives the flight recorder (record-command.ts): `status`, `start` (with `capacity`, and a
  * `leaseMs` after which it switches itself off), `read` (a Recording, the events after `after`
  * only, or `null` when it is off) and `stop` (the last Recording, or `null`).
@@ -183,8 +185,8 @@ function recordRequest(options: Record<string, unknown> | undefined): RecordRequ
 }
 
 function snapshotOptions(options: Record<string, unknown> | undefined): SnapshotOptions {
-  const out: { stacks?: boolean; force?: boolean; maxHeapBytes?: number } = {};
-  for (const key of ['stacks', 'force'] as const) {
+  const out: { stacks?: boolean; force?: boolean; maxHeapBytes?: number; finished?: boolean } = {};
+  for (const key of ['stacks', 'force', 'finished'] as const) {
     const value = options?.[key];
     if (value === undefined) continue;
     if (typeof value !== 'boolean') throw new RequestError('BAD_REQUEST', `"options.${key}" must be a boolean, got ${describe(value)}`);
@@ -206,6 +208,9 @@ function snapshotWithStacks(options: SnapshotOptions): Promise<unknown> {
   });
 }
 
+/** What the table and the tree show: the live tasks (the history is left out of the snapshot). */
+const LIVE_ONLY = { finished: false } as const;
+
 function execute(request: Record<string, unknown>, async: boolean): unknown {
   const cmd = request['cmd'];
   if (typeof cmd !== 'string') throw new RequestError('BAD_REQUEST', `"cmd" must be a string, got ${describe(cmd)}`);
@@ -221,18 +226,18 @@ function execute(request: Record<string, unknown>, async: boolean): unknown {
       return { pid: process.pid, node: process.version, formatVersion: AGENT_FORMAT_VERSION } satisfies PingResult;
     case 'snapshot': {
       const chosen = snapshotOptions(options as Record<string, unknown> | undefined);
-      if (chosen.stacks !== true) return captureSnapshot();
+      if (chosen.stacks !== true) return captureSnapshot(chosen.finished === undefined ? undefined : { finished: chosen.finished });
       if (!async) throw new RequestError('BAD_REQUEST', 'a snapshot with stacks is answered only by the asynchronous entry (agent.call); this client is too old for it');
       return snapshotWithStacks(chosen);
     }
     case 'ps':
-      return formatTable(captureSnapshot());
+      return formatTable(captureSnapshot(LIVE_ONLY));
     case 'pstree': {
       const expand = (options as Record<string, unknown> | undefined)?.['expand'];
       if (expand !== undefined && typeof expand !== 'boolean') {
         throw new RequestError('BAD_REQUEST', `"options.expand" must be a boolean, got ${describe(expand)}`);
       }
-      return formatTree(captureSnapshot(), expand === undefined ? {} : { expand });
+      return formatTree(captureSnapshot(LIVE_ONLY), expand === undefined ? {} : { expand });
     }
     case 'where':
       return whereResult(stringField(request, 'task', true) as string);

@@ -30,6 +30,12 @@ export interface SnapshotOptions extends StacksOptions {
    * then a Promise. Default `false`.
    */
   readonly stacks?: boolean;
+  /**
+   * Include the recently finished tasks (`finished`). Default `true`; `false` leaves `finished`
+   * empty, for a caller that shows only the live tasks (the history holds up to 1,000 tasks, most
+   * of a snapshot's size in a busy process).
+   */
+  readonly finished?: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -58,18 +64,26 @@ export function captureSnapshot(options?: SnapshotOptions): Snapshot | Promise<S
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError(`captureSnapshot(options): expected options to be an object, got ${String(options)} (${typeof options})`);
   }
+  const finished = options?.finished;
+  if (finished !== undefined && typeof finished !== 'boolean') {
+    throw new TypeError(`captureSnapshot(options): expected options.finished to be a boolean, got ${String(finished)} (${typeof finished})`);
+  }
   const at = now();
   const tasks = liveTasks();
   const infos = taskInfos(tasks, at);
-  if (options?.stacks !== true) return finish(infos, at, null, null);
+  const history = finished !== false;
+  if (options?.stacks !== true) return finish(infos, at, history, null, null);
   return import('./stacks/capture.js').then(({ captureStacks }) =>
-    captureStacks(tasks, options).then((result) => finish(infos, at, result.stacks, result.info, tasks)),
+    captureStacks(tasks, options).then((result) => finish(infos, at, history, result.stacks, result.info, tasks)),
   );
 }
+
+const NONE_FINISHED: readonly FinishedInfo[] = Object.freeze([]);
 
 function finish(
   infos: Mutable<TaskInfo>[],
   at: number,
+  history: boolean,
   stacks: ReadonlyMap<Task, TaskStack> | null,
   info: StacksInfo | null,
   tasks?: readonly Task[],
@@ -83,15 +97,18 @@ function finish(
     }
   }
   for (const task of infos) Object.freeze(task);
-  const origins: OriginCache = new Map();
-  const finished = finishedTasks().map((task) => finishedInfo(task, origins));
+  let finished = NONE_FINISHED;
+  if (history) {
+    const origins: OriginCache = new Map();
+    finished = Object.freeze(finishedTasks().map((task) => finishedInfo(task, origins)));
+  }
   return Object.freeze({
     formatVersion: 1,
     pid: process.pid,
     node: process.version,
     capturedAt: toEpoch(at),
     tasks: Object.freeze(infos),
-    finished: Object.freeze(finished),
+    finished,
     stacks: info,
   });
 }

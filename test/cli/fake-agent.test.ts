@@ -63,6 +63,20 @@ describe('the inspector transport', () => {
     assert.deepEqual(quick, { code: 0, stdout: 'detail of main › worker-2\n', stderr: '' });
   });
 
+  it('asks for the live tasks only where it shows no more (ps, pstree), and for the history with --json', async () => {
+    const ownPort = await freePort();
+    const own = await startFixture('cli-fake-agent', { nodeArgs: [`--inspect-port=${ownPort}`], env });
+    const asked = async (args: string[], n: number): Promise<string> => {
+      const result = await runCli([args[0] as string, String(own.pid), ...args.slice(1)], { env });
+      assert.equal(result.code, 0, result.stderr);
+      await waitUntil('the inspector is closed', async () => !(await inspectorAnswers(ownPort)));
+      return (await own.waitForLine(new RegExp(`^snapshot ${n} `))).slice(`snapshot ${n} `.length);
+    };
+    assert.equal(await asked(['ps'], 1), '{"finished":false}');
+    assert.equal(await asked(['pstree'], 2), '{"finished":false}');
+    assert.equal(await asked(['ps', '--json'], 3), '{}');
+  });
+
   it('receives a large answer (several MB) intact', async () => {
     const bigPort = await freePort();
     const big = await startFixture('cli-fake-agent', { args: ['--big', '20000'], nodeArgs: [`--inspect-port=${bigPort}`], env });

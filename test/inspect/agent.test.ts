@@ -115,6 +115,23 @@ describe('handleRequest', () => {
     });
   });
 
+  it('answers snapshot without the history when asked with finished: false, and refuses a finished that is not a boolean', async () => {
+    await withWorker(async () => {
+      await spawn('done', async () => 1);
+      const whole = ask({ cmd: 'snapshot' }).result as Snapshot;
+      const liveOnly = ask({ cmd: 'snapshot', options: { finished: false } }).result as Snapshot;
+      assert.ok(whole.finished.some((task) => task.name === 'done'));
+      assert.deepEqual(liveOnly.finished, []);
+      assert.deepEqual(
+        liveOnly.tasks.map((t) => t.path),
+        ['main', 'main › worker'],
+      );
+      const bad = ask({ cmd: 'snapshot', options: { finished: 1 } });
+      assert.equal(bad.error?.code, 'BAD_REQUEST');
+      assert.match(bad.error?.message ?? '', /"options\.finished" must be a boolean, got/);
+    });
+  });
+
   it('answers ps and pstree with rendered text', async () => {
     await withWorker((worker) => {
       const table = ask({ cmd: 'ps' }).result as string;

@@ -121,6 +121,30 @@ describe('captureSnapshot', () => {
     assert.ok((last('fails')?.durationMs ?? -1) >= 0);
   });
 
+  it('leaves the history out when asked for the live tasks only, and says so for a finished option that is not a boolean', async () => {
+    await TaskGroup.run('history', async (group) => {
+      await group.spawn('done', async () => 1);
+      const release = latch();
+      const live = group.spawn('live', () => waitFor(release.promise, 'the latch'));
+      await sleep(1);
+      const whole = captureSnapshot();
+      const liveOnly = captureSnapshot({ finished: false });
+      assert.ok(whole.finished.some((task) => task.name === 'done'));
+      assert.deepEqual(liveOnly.finished, []);
+      assert.ok(Object.isFrozen(liveOnly.finished));
+      assert.deepEqual(
+        liveOnly.tasks.map((task) => task.id),
+        whole.tasks.map((task) => task.id),
+      );
+      assert.ok(liveOnly.tasks.some((task) => task.id === live.id));
+      assert.throws(() => captureSnapshot({ finished: 'no' as unknown as boolean }), {
+        name: 'TypeError',
+        message: 'captureSnapshot(options): expected options.finished to be a boolean, got no (string)',
+      });
+      release.open();
+    });
+  });
+
   it('gives durations in whole milliseconds, and points in time as epoch milliseconds: the time origin plus whole milliseconds', async () => {
     /** How far `ms` is from `performance.timeOrigin` plus a whole number (floating point rounds a little). */
     const offWhole = (ms: number): number => {
