@@ -8,8 +8,9 @@
 // (bare and the other run seconds apart) and their median is reported with its min–max.
 //
 // Variants of tasktree's server: `tasktree` (the default tier), `tasktree-ps` (TASKTREE_MONITOR=1,
-// and `tasktree ps PID` run once a second over the monitor socket for the whole load), and
-// `tasktree-debug` (TASKTREE_DEBUG=1: debug mode with its defaults).
+// and `tasktree ps PID` run once a second over the monitor socket for the whole load, from a
+// process of its own: w8-looker.js), and `tasktree-debug` (TASKTREE_DEBUG=1: debug mode with its
+// defaults).
 //
 // Latencies are every 2xx response's own time as autocannon measures it (a float in ms, taken
 // from its `response` events: its histogram rounds to whole milliseconds).
@@ -22,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import { main, stats } from '../lib/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(dirname(here));
 const require = createRequire(import.meta.url);
 
 export const SYSTEMS = ['bare', 'als-floor', 'naive', 'effect', 'tasktree', 'tasktree-ps', 'tasktree-debug'];
@@ -55,35 +55,23 @@ function startServer(system) {
   });
 }
 
-/** `tasktree ps PID` once a second until stopped; counts the runs and their exit codes. */
+/**
+ * `tasktree ps PID` once a second until stopped, from a process of its own (w8-looker.js), not from
+ * this one: the load generator must not pay for the spawns. `stop()` resolves with the runs' counts.
+ */
 function psLoop(pid) {
-  const cli = join(root, 'dist', 'src', 'cli', 'main.js');
-  const runs = { started: 0, ok: 0, failed: [], ms: [] };
-  let stopped = false;
-  let current;
-  const once = () => {
-    if (stopped) return;
-    runs.started++;
-    const t0 = performance.now();
-    let out = '';
-    current = spawn(process.execPath, [cli, 'ps', String(pid)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
-    current.stdout.on('data', (d) => (out += d));
-    current.stderr.on('data', (d) => (out += d));
-    const kill = setTimeout(() => current.kill('SIGKILL'), 10_000);
-    current.once('close', (code) => {
-      clearTimeout(kill);
-      runs.ms.push(performance.now() - t0);
-      if (code === 0) runs.ok++;
-      else runs.failed.push(`exit ${code}: ${out.split('\n')[0]}`);
-    });
-  };
-  once();
-  const timer = setInterval(once, 1000);
+  const looker = spawn(process.execPath, [join(here, 'w8-looker.js'), String(pid)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  let out = '';
+  let err = '';
+  looker.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+  looker.stderr.setEncoding('utf8').on('data', (d) => (err = (err + d).slice(-2000)));
+  const closed = new Promise((resolve) => looker.once('close', (code) => resolve(code)));
   return {
-    stop() {
-      stopped = true;
-      clearInterval(timer);
-      return new Promise((resolve) => (current && current.exitCode === null && current.signalCode === null ? current.once('close', () => resolve(runs)) : resolve(runs)));
+    async stop() {
+      looker.stdin.end();
+      const code = await closed;
+      if (code !== 0) throw new Error(`the ps looker exited with ${code}: ${err}`);
+      return JSON.parse(out);
     },
   };
 }
