@@ -37,6 +37,8 @@ export interface InstrumentOptions {
 const API = 'instrumentTasks(options)';
 /** The API's no-op provider: what a proxy provider delegates to before an SDK registers. */
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** Every task's span's options (the tracer only reads them): one object, not one per spawn. */
+const SPAN_OPTIONS = Object.freeze({ kind: SpanKind.INTERNAL });
 const KEYS = new Set(['tracer', 'tracerProvider', 'filter', 'spanName', 'recordQueuedTime']);
 
 /**
@@ -48,7 +50,8 @@ const KEYS = new Set(['tracer', 'tracerProvider', 'filter', 'spanName', 'recordQ
  * where no span is active (a task spawned from a plain callback), the parent task's span. The
  * task's function runs with its span active, so spans made inside it nest under the task. It ends when the task settles, after its children: a rejection sets
  * status ERROR and records the exception; a cancellation is not an error (an event
- * `tasktree.cancelled` with its reason, and the attribute `tasktree.task.outcome`).
+ * `tasktree.cancelled` with its reason, and the attribute `tasktree.task.outcome`, which only
+ * tasks that did not fulfil carry).
  *
  * Needs `@opentelemetry/api` (an optional peer dependency of tasktree) and, for spans to be
  * recorded, an SDK with a context manager (e.g. `@opentelemetry/sdk-trace-node`'s
@@ -103,7 +106,7 @@ export function instrumentTasks(options?: InstrumentOptions): () => void {
     let parent: Context = active;
     if (ownerSpan instanceof TaskSpan && trace.getSpan(active) === undefined) parent = withSpan(active, ownerSpan.span);
     const name = spanName === undefined ? task.name : String(callUser('spanName', spanName, task, task.name));
-    const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+    const span = tracer.startSpan(name, SPAN_OPTIONS, parent);
     const recording = span.isRecording();
     // The API's no-op span (no SDK registered; one string comparison, not the API's regex checks): nothing to follow.
     if (!recording && span.spanContext().traceId === INVALID_TRACEID) return undefined;

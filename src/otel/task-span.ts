@@ -1,12 +1,15 @@
 // One task's span: made at spawn (instrument.ts), the context the task's function runs in, and its
 // end when the task settles — with the outcome, the cancellation event and the exception.
 import { performance } from 'node:perf_hooks';
-import { SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import type { Task } from '../core/task.js';
 import { describeError, taskCancellation, taskCreated, taskResult, toEpoch, type TaskTracer } from '../core/internal.js';
 import { ATTR_TASK_OUTCOME, ATTR_TASK_QUEUED_MS, EVENT_CANCELLED } from './attributes.js';
 import { cancelAttributes } from './cancel-attributes.js';
 import { OWN_CONTEXT, SPAN_KEY, enterContext, withSpan } from './span-context.js';
+
+/** What an ended TaskSpan holds until its span is asked for again: nothing of the SDK's. */
+const NO_SPAN: Span = trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
 
 /**
  * The span of a task, and — as an OpenTelemetry `Context` — the context its function runs in: its
@@ -15,10 +18,12 @@ import { OWN_CONTEXT, SPAN_KEY, enterContext, withSpan } from './span-context.js
  */
 export class TaskSpan implements TaskTracer, Context {
   /**
-   * The task's span; once it has ended, a non-recording span of the same ids (the history keeps the
-   * task, and so this, for a while: the SDK's span, with its attributes and events, is let go).
+   * The task's span; once it has ended, its ids only (the history keeps the task, and so this, for
+   * a while: the SDK's span, with its attributes and events, is let go), made a non-recording span
+   * again when something asks for the span.
    */
   #span: Span;
+  #ended: SpanContext | undefined = undefined;
   /** The context the span was started in: the spawner's. */
   readonly #parent: Context;
   /** `performance.now()` at spawn, when the wait for a concurrency slot is recorded. */
@@ -37,31 +42,37 @@ export class TaskSpan implements TaskTracer, Context {
   }
 
   get span(): Span {
+    const ended = this.#ended;
+    if (ended !== undefined) {
+      // Spans made later in this context (a callback the task left behind) still nest under it.
+      this.#span = trace.wrapSpanContext(ended);
+      this.#ended = undefined;
+    }
     return this.#span;
   }
 
   // Read when a snapshot asks: nothing is copied at spawn.
   get traceId(): string {
-    return this.#span.spanContext().traceId;
+    return (this.#ended ?? this.#span.spanContext()).traceId;
   }
   get spanId(): string {
-    return this.#span.spanContext().spanId;
+    return (this.#ended ?? this.#span.spanContext()).spanId;
   }
 
   // Context: the parent's values, with this span as the active one.
   getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this.#span : this.#parent.getValue(key);
+    return key === SPAN_KEY ? this.span : this.#parent.getValue(key);
   }
   setValue(key: symbol, value: unknown): Context {
-    return this.#parent.setValue(SPAN_KEY, this.#span).setValue(key, value);
+    return this.#parent.setValue(SPAN_KEY, this.span).setValue(key, value);
   }
   deleteValue(key: symbol): Context {
-    return key === SPAN_KEY ? this.#parent.deleteValue(key) : this.#parent.setValue(SPAN_KEY, this.#span).deleteValue(key);
+    return key === SPAN_KEY ? this.#parent.deleteValue(key) : this.#parent.setValue(SPAN_KEY, this.span).deleteValue(key);
   }
 
   run(fn: (task: Task) => unknown, task: Task): unknown {
     if (this.#spawnedAt !== undefined) this.#span.setAttribute(ATTR_TASK_QUEUED_MS, performance.now() - this.#spawnedAt);
-    return enterContext(OWN_CONTEXT ? this : withSpan(this.#parent, this.#span), fn, task);
+    return enterContext(OWN_CONTEXT ? this : withSpan(this.#parent, this.span), fn, task);
   }
 
   settled(task: Task): void {
@@ -70,7 +81,9 @@ export class TaskSpan implements TaskTracer, Context {
       const cancel = taskCancellation(task);
       if (cancel !== undefined) span.addEvent(EVENT_CANCELLED, cancelAttributes(cancel), toEpoch(Math.max(cancel._at, taskCreated(task))));
       const state = task.state;
-      span.setAttribute(ATTR_TASK_OUTCOME, state);
+      // Only a task that did not fulfil says so: most spans are fulfilled ones, and each attribute
+      // is work at every span's end and bytes in every export.
+      if (state !== 'fulfilled') span.setAttribute(ATTR_TASK_OUTCOME, state);
       if (state === 'rejected') {
         const error = taskResult(task);
         span.recordException(error instanceof Error ? error : describeError(error));
@@ -78,7 +91,7 @@ export class TaskSpan implements TaskTracer, Context {
       }
     }
     span.end();
-    // Spans made later in this context (a callback the task left behind) still nest under it.
-    this.#span = trace.wrapSpanContext(span.spanContext());
+    this.#ended = span.spanContext();
+    this.#span = NO_SPAN;
   }
 }
