@@ -817,7 +817,8 @@ function checkTargets(index, nodes) {
       const x = r?.status === 'ok' ? r.result.systems : undefined;
       const m = (s, k) => x?.[s]?.[k]?.median;
       const rps = (s, k) => (x?.[s] ? `${fmt(m(s, 'rps'))} vs ${fmt(m(k, 'rps'))} requests/s (medians; the ratio is the median of the rounds')` : undefined);
-      const floor = (k) => (m('als-floor', k) === undefined ? '' : `; als-floor alone ${ratio(m('als-floor', k))}`);
+      const floor = (k) =>
+        ['als-floor', 'scope-floor'].map((f) => (m(f, k) === undefined ? '' : `; ${f} alone ${ratio(m(f, k))}`)).join('');
       add('w8-rps', 'W8: tasktree ≥ 95 % of bare\'s requests/s', node, judge(m('tasktree', 'rpsVsBare'), 1, (q) => q >= 0.95, x?.tasktree ? `${rps('tasktree', 'bare')}${floor('rpsVsBare')}` : undefined));
       add('w8-p99', 'W8: tasktree p99 ≤ 1.10× bare\'s', node, judge(m('tasktree', 'p99VsBare'), 1, (q) => q <= 1.1, x?.tasktree ? `p99 ${fmt(m('tasktree', 'p99Ms'))} vs ${fmt(m('bare', 'p99Ms'))} ms${floor('p99VsBare')}` : undefined));
       add('w8-ps', 'W8: with tasktree ps once a second ≥ 98 % of without', node, judge(m('tasktree-ps', 'rpsVsTasktree'), 1, (q) => q >= 0.98, rps('tasktree-ps', 'tasktree')));

@@ -25,7 +25,7 @@ import { main, stats } from '../lib/harness.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-export const SYSTEMS = ['bare', 'als-floor', 'naive', 'effect', 'tasktree', 'tasktree-ps', 'tasktree-debug'];
+export const SYSTEMS = ['bare', 'als-floor', 'scope-floor', 'naive', 'effect', 'tasktree', 'tasktree-ps', 'tasktree-debug'];
 
 /** The server process of one system; resolves once it listens. */
 function startServer(system) {

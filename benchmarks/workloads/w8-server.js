@@ -9,6 +9,9 @@
 //             cancelOnError: false), a task per request, auth/db/render spawned in its scope
 //   als-floor the tasktree handler's shape with each of its four steps in an AsyncLocalStorage
 //             context and nothing else: what no tracker of this shape avoids
+//   scope-floor the same shape on benchmarks/lib/scope-floor.js: the least tasktree's default tier
+//             must record (scopes, waits, awaited-by edges, timestamps, ids, a history), done the
+//             leanest way — no names, events, hooks, cancellation or groups
 //
 // Started by w8-http.js as `node w8-server.js '{"system":"tasktree"}'` (TASKTREE_MONITOR=1 or
 // TASKTREE_DEBUG=1 in its environment for the monitored and debug variants); prints one JSON line
@@ -80,6 +83,30 @@ const systems = {
         const row = await db;
         reply(res, await step('render', () => render(who, row)));
       }).catch((error) => fail(res, error));
+    });
+  },
+
+  // The least tasktree's default tier must record, done the leanest way (benchmarks/lib/scope-floor.js:
+  // scopes, interruptible waits, awaited-by edges, timestamps, ids, a history ring), in tasktree's
+  // handler shape: one long-lived root task, a task per request, auth/db/render spawned in its scope.
+  async 'scope-floor'() {
+    const { scopeFloor } = await import('../lib/scope-floor.js');
+    const { spawn, root } = scopeFloor();
+    root(async (http) => {
+      listen((req, res) => {
+        spawn(async () => {
+          try {
+            const auth = spawn(() => authenticate(req));
+            const db = spawn(() => queryDb(req.url));
+            const who = await auth;
+            const row = await db;
+            reply(res, await spawn(() => render(who, row)));
+          } catch (error) {
+            fail(res, error);
+          }
+        }, http);
+      });
+      await new Promise(() => {});
     });
   },
 
