@@ -133,14 +133,9 @@ main({
     });
   },
 
-  // thenable-floor plus the least the default tier must record, each done the leanest way: the
-  // task is its own scope (its children in a list on the task itself: no group object; a task
-  // settles only after its children; a failure is recorded in its parent), awaiting a task
-  // registers an interruptible wait on both sides (the target's awaiters, the waiter's waits), the
-  // awaited-by edge with the time it began, creation and settle times (one clock read per
-  // synchronous run, as tasktree reads it), a sequence id and a ring of finished tasks. No names, events, hooks,
-  // daemons, cancellation, groups or run(). Where this floor is near a target, only a core about
-  // this lean can meet it.
+  // thenable-floor plus the least the default tier must record, done the leanest way (see
+  // ../lib/scope-floor.js). Where this floor is near a target, only a core about this lean can
+  // meet it.
   async 'scope-floor'(p) {
     const { spawn, root } = scopeFloor();
     async function node(d) {

@@ -150,12 +150,16 @@ export class AgentClient {
    * only (the table and the tree show no more): the history is most of a busy process's snapshot.
    */
   async snapshot(stacks: StacksRequest | null = null, finished = true): Promise<Snapshot> {
-    const options = {
-      ...(stacks === null ? {} : { stacks: true, force: stacks.force, ...(stacks.maxHeapMB === null ? {} : { maxHeapMB: stacks.maxHeapMB }) }),
-      ...(finished ? {} : { finished: false }),
-    };
+    const options: Record<string, unknown> = {};
+    if (stacks !== null) {
+      options['stacks'] = true;
+      options['force'] = stacks.force;
+      if (stacks.maxHeapMB !== null) options['maxHeapMB'] = stacks.maxHeapMB;
+    }
+    if (!finished) options['finished'] = false;
     const timeout = stacks === null ? this.connection.timeoutMs : Math.max(this.connection.timeoutMs, STACKS_TIMEOUT_MS);
-    const snapshot = normalize((await this.call('snapshot', Object.keys(options).length === 0 ? {} : { options }, timeout)) as Snapshot | null);
+    const fields = Object.keys(options).length === 0 ? {} : { options };
+    const snapshot = normalize((await this.call('snapshot', fields, timeout)) as Snapshot | null);
     if (snapshot?.formatVersion !== 1) {
       throw new CliError(
         `pid ${this.pid} sent a snapshot in format ${String(snapshot?.formatVersion)}; this tasktree understands format 1`,

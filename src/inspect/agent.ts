@@ -226,7 +226,7 @@ function execute(request: Record<string, unknown>, async: boolean): unknown {
       return { pid: process.pid, node: process.version, formatVersion: AGENT_FORMAT_VERSION } satisfies PingResult;
     case 'snapshot': {
       const chosen = snapshotOptions(options as Record<string, unknown> | undefined);
-      if (chosen.stacks !== true) return captureSnapshot(chosen.finished === undefined ? undefined : { finished: chosen.finished });
+      if (chosen.stacks !== true) return captureSnapshot(chosen);
       if (!async) throw new RequestError('BAD_REQUEST', 'a snapshot with stacks is answered only by the asynchronous entry (agent.call); this client is too old for it');
       return snapshotWithStacks(chosen);
     }

@@ -8,9 +8,6 @@ import { ATTR_TASK_OUTCOME, ATTR_TASK_QUEUED_MS, EVENT_CANCELLED } from './attri
 import { cancelAttributes } from './cancel-attributes.js';
 import { OWN_CONTEXT, SPAN_KEY, enterContext, withSpan } from './span-context.js';
 
-/** What an ended TaskSpan holds until its span is asked for again: nothing of the SDK's. */
-const NO_SPAN: Span = trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
-
 /**
  * The span of a task, and — as an OpenTelemetry `Context` — the context its function runs in: its
  * spawner's, with the span active. Being that context itself saves the API's copy of the spawner's
@@ -18,12 +15,12 @@ const NO_SPAN: Span = trace.wrapSpanContext({ traceId: '000000000000000000000000
  */
 export class TaskSpan implements TaskTracer, Context {
   /**
-   * The task's span; once it has ended, its ids only (the history keeps the task, and so this, for
-   * a while: the SDK's span, with its attributes and events, is let go), made a non-recording span
-   * again when something asks for the span.
+   * The task's span; `undefined` once it has ended (the history keeps the task, and so this, for a
+   * while: the SDK's span, with its attributes and events, is let go) until something asks for it.
    */
-  #span: Span;
-  #ended: SpanContext | undefined = undefined;
+  #span: Span | undefined;
+  /** The span's ids (the SDK's own object: nothing is copied). */
+  readonly #ids: SpanContext;
   /** The context the span was started in: the spawner's. */
   readonly #parent: Context;
   /** `performance.now()` at spawn, when the wait for a concurrency slot is recorded. */
@@ -37,26 +34,23 @@ export class TaskSpan implements TaskTracer, Context {
     recordQueued: boolean,
   ) {
     this.#span = span;
+    this.#ids = span.spanContext();
     this.#parent = parent;
     this.#spawnedAt = recordQueued ? performance.now() : undefined;
   }
 
+  // After its end, a non-recording span of the same ids: spans made later in this context (a
+  // callback the task left behind) still nest under it.
   get span(): Span {
-    const ended = this.#ended;
-    if (ended !== undefined) {
-      // Spans made later in this context (a callback the task left behind) still nest under it.
-      this.#span = trace.wrapSpanContext(ended);
-      this.#ended = undefined;
-    }
-    return this.#span;
+    return (this.#span ??= trace.wrapSpanContext(this.#ids));
   }
 
   // Read when a snapshot asks: nothing is copied at spawn.
   get traceId(): string {
-    return (this.#ended ?? this.#span.spanContext()).traceId;
+    return this.#ids.traceId;
   }
   get spanId(): string {
-    return (this.#ended ?? this.#span.spanContext()).spanId;
+    return this.#ids.spanId;
   }
 
   // Context: the parent's values, with this span as the active one.
@@ -71,12 +65,12 @@ export class TaskSpan implements TaskTracer, Context {
   }
 
   run(fn: (task: Task) => unknown, task: Task): unknown {
-    if (this.#spawnedAt !== undefined) this.#span.setAttribute(ATTR_TASK_QUEUED_MS, performance.now() - this.#spawnedAt);
+    if (this.#spawnedAt !== undefined) this.span.setAttribute(ATTR_TASK_QUEUED_MS, performance.now() - this.#spawnedAt);
     return enterContext(OWN_CONTEXT ? this : withSpan(this.#parent, this.span), fn, task);
   }
 
   settled(task: Task): void {
-    const span = this.#span;
+    const span = this.span;
     if (span.isRecording()) {
       const cancel = taskCancellation(task);
       if (cancel !== undefined) span.addEvent(EVENT_CANCELLED, cancelAttributes(cancel), toEpoch(Math.max(cancel._at, taskCreated(task))));
@@ -91,7 +85,6 @@ export class TaskSpan implements TaskTracer, Context {
       }
     }
     span.end();
-    this.#ended = span.spanContext();
-    this.#span = NO_SPAN;
+    this.#span = undefined;
   }
 }

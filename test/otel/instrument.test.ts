@@ -140,6 +140,25 @@ describe('instrumentTasks', () => {
     assert.equal(parentOf(get(s, 'SELECT users')), idOf(worker));
   });
 
+  it('nests a span made after the task ended, in a callback it left behind, under the task’s span', async () => {
+    install();
+    const tracer = trace.getTracer('test');
+    const made = latch();
+    await TaskGroup.run('g', async (group) => {
+      await group.spawn('leaves-a-timer', async () => {
+        setTimeout(() => {
+          tracer.startSpan('late write').end();
+          made.release();
+        }, 5);
+      });
+    });
+    await made.promise;
+    const s = spans();
+    const task = get(s, 'leaves-a-timer');
+    assert.equal(parentOf(get(s, 'late write')), idOf(task));
+    assert.equal(get(s, 'late write').spanContext().traceId, task.spanContext().traceId);
+  });
+
   it('records the task’s id, path, group, daemon flag and its own attributes', async () => {
     install();
     let id = '';
