@@ -2,19 +2,24 @@
 // task starts awaiting this one (the awaited-by edge, and since when); calling it tells the engine's
 // own call (`await`, `Promise.all`) from user code's, and for the engine's it hands the engine's
 // resolving functions to the task, which settles them itself when it settles.
-import { storage } from './context.js';
-import { hooks } from './hooks.js';
-import { addTaskWait, awaitTask } from './interrupt.js';
+import { storage as importedStorage } from './context.js';
+import { hooks as importedHooks } from './hooks.js';
+import { addTaskWait as importedAddTaskWait, awaitTask } from './interrupt.js';
 import { taskOfScope as importedTaskOfScope } from './scope-kind.js';
 import type { Task } from './task.js';
 import { FULFILLED, RUNNING, STATE } from './task-state.js';
-import { runToken, stamp } from './time.js';
+import { runToken as importedRunToken, stamp as importedStamp } from './time.js';
 import { OpenWait, begun as importedBegun, isTaskWait as importedIsTaskWait } from './waits.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const taskOfScope = importedTaskOfScope;
 const isTaskWait = importedIsTaskWait;
 const begun = importedBegun;
+const storage = importedStorage;
+const hooks = importedHooks;
+const addTaskWait = importedAddTaskWait;
+const runToken = importedRunToken;
+const stamp = importedStamp;
 
 // Who calls `then`? `await task`, `Promise.resolve(task)` and `Promise.all([task])` read it in one
 // synchronous run and call it from a later job of the engine's (the spec's

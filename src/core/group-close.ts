@@ -6,10 +6,11 @@ import { stopDaemons } from './daemons.js';
 import { CLOSED as importedCLOSED } from './group-state.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { extraOf } from './task-state.js';
+import { extraOf as importedExtraOf } from './task-state.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const CLOSED = importedCLOSED;
+const extraOf = importedExtraOf;
 
 /** @internal In CLOSING: stop daemons once only they are left; close once nothing is left. */
 export function checkDone(group: TaskGroup): void {

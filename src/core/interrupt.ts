@@ -1,10 +1,14 @@
 import type { CancelledError } from './errors.js';
 import { groupExtraOf } from './group-state.js';
-import { hooks } from './hooks.js';
+import { hooks as importedHooks } from './hooks.js';
 import { TaskClass } from './scope-kind.js';
 import type { Task } from './task.js';
 import type { TaskGroup } from './task-group.js';
-import { extraOf } from './task-state.js';
+import { extraOf as importedExtraOf } from './task-state.js';
+
+// On every task's path: read through module-local constants (see "Hot paths" in index.ts).
+const hooks = importedHooks;
+const extraOf = importedExtraOf;
 
 // Awaiting a task, `waitFor(promise)` and `group.whenBelow(n)` are cancellation points: when the
 // waiting scope (a task, or a `TaskGroup.run` body) is cancelled while it waits, the await throws

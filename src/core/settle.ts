@@ -3,17 +3,22 @@
 // awaits on it and its `result()` promise, and tells its group, the history and the listeners.
 import type { Deferred } from './deferred.js';
 import { CancelledError } from './errors.js';
-import { emit, isObserved } from './events.js';
-import { hooks } from './hooks.js';
-import { releaseAwaiters } from './interrupt.js';
-import { recordFinished } from './registry.js';
+import { emit, isObserved as importedIsObserved } from './events.js';
+import { hooks as importedHooks } from './hooks.js';
+import { releaseAwaiters as importedReleaseAwaiters } from './interrupt.js';
+import { recordFinished as importedRecordFinished } from './registry.js';
 import type { Task } from './task.js';
 import { CANCELLED, FULFILLED, STATE, cancelOf as importedCancelOf } from './task-state.js';
-import { stamp } from './time.js';
+import { stamp as importedStamp } from './time.js';
 import { traceSettled } from './tracing.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const cancelOf = importedCancelOf;
+const isObserved = importedIsObserved;
+const hooks = importedHooks;
+const releaseAwaiters = importedReleaseAwaiters;
+const recordFinished = importedRecordFinished;
+const stamp = importedStamp;
 
 /** @internal Final: records the outcome, tells the group, history and listeners. */
 export function settleTask(task: Task, state: number, result: unknown): void {

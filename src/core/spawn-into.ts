@@ -3,20 +3,26 @@
 // owner), then start it soon, queue it for a `concurrency` slot, or — into a cancelling group —
 // settle it cancelled at once, its function never called.
 import { ScopeClosedError } from './errors.js';
-import { emit, isObserved } from './events.js';
+import { emit, isObserved as importedIsObserved } from './events.js';
 import { CLOSED as importedCLOSED, groupExtraOf } from './group-state.js';
-import { hooks } from './hooks.js';
-import { nextSeq } from './ids.js';
+import { hooks as importedHooks } from './hooks.js';
+import { nextSeq as importedNextSeq } from './ids.js';
 import { linkRoot } from './registry.js';
 import { settleTask } from './settle.js';
-import { captureContext, scheduleStart } from './start-queue.js';
+import { captureContext as importedCaptureContext, scheduleStart as importedScheduleStart } from './start-queue.js';
 import { Task, type NewTask, type SpawnOptions, type TaskFunction } from './task.js';
 import type { TaskGroup } from './task-group.js';
 import { CANCELLED, DAEMON, QUEUED, SLOT, STATE, extraOf, rareOf } from './task-state.js';
-import { checkFunction, checkName, checkOptions, show } from './validate.js';
+import { checkFunction as importedCheckFunction, checkName, checkOptions, show } from './validate.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const CLOSED = importedCLOSED;
+const isObserved = importedIsObserved;
+const hooks = importedHooks;
+const nextSeq = importedNextSeq;
+const captureContext = importedCaptureContext;
+const scheduleStart = importedScheduleStart;
+const checkFunction = importedCheckFunction;
 
 /**
  * @internal Spawns into `group` (`api` names the caller in errors; `a, b, c` are its arguments:

@@ -1,4 +1,4 @@
-import { storage } from './context.js';
+import { storage as importedStorage } from './context.js';
 import { ScopeClosedError } from './errors.js';
 import { spawnInto as importedSpawnInto } from './spawn-into.js';
 import { Task, type SpawnOptions, type TaskFunction } from './task.js';
@@ -9,6 +9,8 @@ import { SCOPE_CLOSED as importedSCOPE_CLOSED, groupsOf as importedGroupsOf } fr
 const spawnInto = importedSpawnInto;
 const groupsOf = importedGroupsOf;
 const SCOPE_CLOSED = importedSCOPE_CLOSED;
+const storage = importedStorage;
+const TaskClass = Task;
 
 /**
  * Spawns a task into the innermost scope: the `TaskGroup.run` body's group, else the current
@@ -37,7 +39,7 @@ export function spawn<T>(a: string | TaskFunction<T>, b?: TaskFunction<T> | Spaw
       `${api}: there is no current task: call it inside run(), a task, or a TaskGroup.run() body, or use group.spawn()`,
     );
   }
-  const group = scope instanceof Task ? ownScope(scope, api) : scope;
+  const group = scope instanceof TaskClass ? ownScope(scope, api) : scope;
   return spawnInto(group, api, a, b, c);
 }
 

@@ -9,14 +9,14 @@
 // here (through tracing.ts: its tracer, the `tasktree:task` channel; and debug mode's `hooks.call`
 // when it is set), and its end goes to task-end.ts.
 import { AsyncResource } from 'node:async_hooks';
-import { storage } from './context.js';
-import { emit, isObserved } from './events.js';
+import { storage as importedStorage } from './context.js';
+import { emit, isObserved as importedIsObserved } from './events.js';
 import { hooks as importedHooks } from './hooks.js';
 import { settleTask } from './settle.js';
 import type { Task, TaskFunction } from './task.js';
 import { bodyEnded as importedBodyEnded } from './task-end.js';
 import { CANCELLED, RUNNING, STATE, cancelOf as importedCancelOf } from './task-state.js';
-import { closeRun, openRun } from './time.js';
+import { closeRun as importedCloseRun, openRun as importedOpenRun } from './time.js';
 import { callFunction as importedCallFunction } from './tracing.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
@@ -24,6 +24,10 @@ const cancelOf = importedCancelOf;
 const bodyEnded = importedBodyEnded;
 const callFunction = importedCallFunction;
 const hooks = importedHooks;
+const storage = importedStorage;
+const isObserved = importedIsObserved;
+const openRun = importedOpenRun;
+const closeRun = importedCloseRun;
 
 const resolved = Promise.resolve();
 /** Task, context, task, context, … from `runHead` on. */

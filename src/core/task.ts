@@ -13,12 +13,13 @@ import { settleDeferred } from './settle.js';
 import { groupInPath } from './group-state.js';
 import type { TaskGroup } from './task-group.js';
 import { DAEMON, RUNNING, STATE, STATE_NAMES, cancelOf, extraOf, groupsOf, type TaskExtra } from './task-state.js';
-import { now, stamp, toEpoch } from './time.js';
+import { now, stamp as importedStamp, toEpoch } from './time.js';
 import { checkName } from './validate.js';
 import { waitOn } from './waits.js';
 
 // On every task's path: read through module-local constants (see "Hot paths" in index.ts).
 const noteAwait = importedNoteAwait;
+const stamp = importedStamp;
 
 /** The function a task runs. It receives its own task (for `task.signal`, `task.name`, …). */
 export type TaskFunction<T> = (task: Task) => T | PromiseLike<T>;
