@@ -3,9 +3,10 @@
 // connections and duration. This process is the load generator; every server is a process of its
 // own (on the same Node binary as this one), started once and kept for the whole run.
 //
-// Interleaved: each round loads every server once, in a fixed order (A B C D … A B C D …), so a
-// change in the machine's load hits every system alike; the ratios to bare are taken per round
-// (bare and the other run seconds apart) and their median is reported with its min–max.
+// Interleaved: each round loads every server once, so a change in the machine's load hits every
+// system alike, and each round starts one server later than the one before (A B C D, B C D A, …),
+// so no system always runs first, or always right after another; the ratios to bare are taken per
+// round (bare and the other run seconds apart) and their median is reported with its min–max.
 //
 // Variants of tasktree's server: `tasktree` (the default tier), `tasktree-ps` (TASKTREE_MONITOR=1,
 // and `tasktree ps PID` run once a second over the monitor socket for the whole load, from a
@@ -103,7 +104,8 @@ main({
       const ps = [];
       for (let r = 0; r < p.rounds; r++) {
         const round = {};
-        for (const server of servers) {
+        for (let i = 0; i < servers.length; i++) {
+          const server = servers[(r + i) % servers.length];
           const loop = server.system === 'tasktree-ps' ? psLoop(server.pid) : undefined;
           round[server.system] = await load(autocannon, server, p);
           if (loop) ps.push(await loop.stop());
