@@ -163,3 +163,47 @@ describe('the import graph of the core', () => {
     assert.deepEqual(found, [], `import cycles in src/core (not type-only):\n  ${found.join('\n  ')}`);
   });
 });
+
+/**
+ * The module-local constants that bind an import (`const settleTask = importedSettleTask`, see
+ * "Hot paths" in src/core/index.ts), as `{ file, local, imported, from }`, and the names each core
+ * file exports with `export let` (a binding that changes after load, which such a constant would
+ * freeze at its first value).
+ */
+function hotPathBindings(): { file: string; local: string; imported: string; from: string }[] {
+  const out: { file: string; local: string; imported: string; from: string }[] = [];
+  for (const file of readdirSync(coreDir).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(join(coreDir, file), 'utf8');
+    const origin = new Map<string, { imported: string; from: string }>();
+    for (const m of source.matchAll(/^import \{([^}]*)\} from '\.\/([^']+)\.js';/gm)) {
+      for (const part of (m[1] as string).split(',')) {
+        const [imported, local] = part.trim().replace(/^type /, '').split(/\s+as\s+/);
+        if (imported) origin.set((local ?? imported).trim(), { imported: imported.trim(), from: `${m[2]}.ts` });
+      }
+    }
+    for (const m of source.matchAll(/^const (\w+) = (\w+);$/gm)) {
+      const o = origin.get(m[2] as string);
+      if (o !== undefined) out.push({ file, local: m[1] as string, ...o });
+    }
+  }
+  return out;
+}
+
+function letExports(file: string): string[] {
+  return [...readFileSync(join(coreDir, file), 'utf8').matchAll(/^export let (\w+)/gm)].map((m) => m[1] as string);
+}
+
+describe('the hot-path constants of the core', () => {
+  it('are found: spawning, settling and awaiting read their imports through them', () => {
+    const found = hotPathBindings().map((b) => `${b.file}: ${b.local}`);
+    for (const expected of ['spawn-into.ts: hooks', 'settle.ts: recordFinished', 'awaiting.ts: storage', 'spawn.ts: TaskClass']) {
+      assert.ok(found.includes(expected), `${expected} among ${found.join(', ')}`);
+    }
+  });
+
+  it('bind only exports that never change after load (no `export let`)', () => {
+    assert.deepEqual(letExports('scope-kind.ts').sort(), ['TaskClass', 'TaskGroupClass'], 'the two late-bound classes are known');
+    const frozen = hotPathBindings().filter((b) => letExports(b.from).includes(b.imported));
+    assert.deepEqual(frozen, [], 'a module-local constant of an `export let` keeps its value at load, not the later one');
+  });
+});
